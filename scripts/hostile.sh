@@ -87,21 +87,43 @@ for file in "$REPO"/scripts/hostile/*.sh; do
   . "$file"
 done
 
-failed=0 ran=0
-for entry in "${CASES[@]}"; do
-  name=${entry%%:*} function=${entry#*:}
-  [[ $name =~ ${HOSTILE_CASES:-.} ]] || continue
-  dir=$SCRATCH/$name
-  mkdir -p "$dir/work"
-  ran=$((ran + 1))
+# Two cases at a time (HOSTILE_JOBS), each in a subshell of its own folder: a case shares nothing
+# with another but the binary. Their lines are printed in the order the cases are registered, each
+# as soon as it and every case before it have ended.
+run_case() {
+  local name=$1 function=$2 dir=$SCRATCH/$1
   OUT=$dir/stdout ERR=$dir/stderr WHY=$dir/why
   : >"$WHY"
   if (cd "$dir/work" && "$function"); then
-    echo "ok   $name"
+    echo "ok   $name" >"$dir/result.tmp"
   else
-    echo "FAIL $name: $(cat "$WHY")"
-    failed=$((failed + 1))
+    echo "FAIL $name: $(cat "$WHY")" >"$dir/result.tmp"
   fi
+  mv "$dir/result.tmp" "$dir/result"
+}
+
+SELECTED=()
+for entry in "${CASES[@]}"; do
+  [[ ${entry%%:*} =~ ${HOSTILE_CASES:-.} ]] && SELECTED+=("$entry")
 done
-echo "hostile: $(( ran - failed )) passed, $failed failed"
+failed=0 printed=0 running=0
+# print_ended: prints the lines of the ended cases that follow the last one printed.
+print_ended() {
+  while (( printed < ${#SELECTED[@]} )); do
+    local result=$SCRATCH/${SELECTED[$printed]%%:*}/result
+    [ -e "$result" ] || return 0
+    cat "$result"
+    grep -q "^FAIL" "$result" && failed=$((failed + 1))
+    printed=$((printed + 1))
+  done
+}
+for entry in "${SELECTED[@]}"; do
+  if (( running == ${HOSTILE_JOBS:-2} )); then wait -n; running=$((running - 1)); print_ended; fi
+  mkdir -p "$SCRATCH/${entry%%:*}/work"
+  run_case "${entry%%:*}" "${entry#*:}" &
+  running=$((running + 1))
+done
+wait
+print_ended
+echo "hostile: $(( ${#SELECTED[@]} - failed )) passed, $failed failed"
 [ "$failed" = 0 ]

@@ -27,10 +27,10 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         if parts.isEmpty { throw ValidationError("merge: give the results.part-K-of-N.json files of every shard") }
-        try output.checkWritable()
     }
 
     func run() throws {
+        let verified = try output.checkWritable()
         // Every part is read and decoded before anything else (regular files only, never opened
         // when they are not), so that a bad part refuses the command before any work; so do parts
         // whose decoding, or whose study's data, would not fit in memory.
@@ -57,7 +57,7 @@ struct MergeCommand: ParsableCommand {
         // An interrupted merge removes its staging folder (or finishes its publication) before it ends by the signal.
         let interruption = InterruptionCleanup()
         defer { withExtendedLifetime(interruption) {} }
-        let published = try pipeline.publish(into: output.output, staging: { take in try interruption.cleanUp(makingWith: take) { $0.interruptionCleanup } }) {
+        let published = try pipeline.publish(into: output.output, verified: verified, staging: { take in try interruption.cleanUp(makingWith: take) { $0.interruptionCleanup } }) {
             let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
             return ProducedResults(results: StudyResults(layout: study, runs: merged.runs, toolVersion: merged.toolVersion)) { resultsSHA256 in
                 timed.count == loaded.count ? mergedPerformance(timed, study: study, resultsSHA256: resultsSHA256) : nil

@@ -113,10 +113,12 @@ struct OutputOptions<Role: OutputFolderRole>: ParsableArguments {
 
     /// Refuses, before any work, an output folder that `run` or `merge` may not write and, unless a
     /// shard only writes its part file into it, replace (`outputFolderProblem`); `check` only reads it.
-    /// The files found unchanged go into the process's record, so that taking the folder later
-    /// (`StagedOutputFolder`) does not hash them again.
-    func checkWritable(replaced: Bool = true) throws {
-        if let problem = outputFolderProblem(output, verified: .process, replaced: replaced) { throw ValidationError("--output: \(problem)") }
+    /// Returns the files found unchanged, for the command to hand to `OutputPipeline.publish`, so that
+    /// taking the folder later (`StagedOutputFolder`) does not hash them again.
+    func checkWritable(replaced: Bool = true) throws -> VerifiedContents {
+        let verified = VerifiedContents()
+        if let problem = outputFolderProblem(output, verified: verified, replaced: replaced) { throw ValidationError("--output: \(problem)") }
+        return verified
     }
 }
 

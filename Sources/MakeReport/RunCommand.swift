@@ -33,7 +33,6 @@ struct RunCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        try output.checkWritable(replaced: sharding.shard == nil)
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
         if let shard = sharding.shard { try checkPartFile(of: shard) }
     }
@@ -47,6 +46,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let shard = sharding.shard
+        let verified = try output.checkWritable(replaced: shard == nil)
         let started = ContinuousClock.now
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let config = resolved.config
@@ -111,7 +111,7 @@ struct RunCommand: ParsableCommand {
 
         guard let pipeline else { preconditionFailure("a run that is not a shard has its output pipeline") }
         var fromStore = 0
-        let published = try pipeline.publish(into: output.output, staging: { take in
+        let published = try pipeline.publish(into: output.output, verified: verified, staging: { take in
             try interruption.cleanUp(makingWith: take) { folder in
                 let removeStaging = folder.interruptionCleanup
                 return { ending in removeStaging { if let store { store.closeConnections(then: ending) } else { ending() } } }

@@ -75,7 +75,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
 func unconvergedVictimNote(_ results: StudyResults, series: [Int], key: String = MetricKey.targetAgreement) -> String {
     let excess = key.hasSuffix(MetricKey.excessSuffix)
     // Every run that records the rate counts: an excess is absent where the clean model's victim did not converge.
-    let rate = excess ? String(key.dropLast(MetricKey.excessSuffix.count)) : key
+    let rate = MetricKey.rate(of: key)
     let recorded = results.runs.filter { series.contains($0.series) && $0.fraction > 0 && $0.metrics?[rate] != nil }
     let leftOut = recorded.filter { $0.countedMetric(key) == nil }.count
     guard leftOut > 0 else { return "" }

@@ -178,22 +178,34 @@ func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] 
             return ReportModel.AttackBudgetRow(
                 model: a.defenseLabel == NoDefense().label ? a.modelLabel : "\(a.modelLabel), \(a.defenseLabel)",
                 attacks: "\(b.attackLabel) − \(a.attackLabel)", budget: percent(first.fraction),
-                success: finished ? group.first { $0.key.hasSuffix(MetricKey.excessSuffix) }.map(text)
-                    ?? noneConvergedPair(results, first.base, first.other, fraction: first.fraction) ?? "—" : "no run finished",
+                success: finished ? successCell(results, group.first { $0.key.hasSuffix(MetricKey.excessSuffix) }, first) : "no run finished",
                 testError: cell(MetricKey.testAccuracy), ownTestError: cell(SVMGradient.testErrorKey))
         }
 }
 
+/// The corrected-success cell of a pair's row whose runs finished: the difference of the excesses
+/// (`difference`), or, where no seed counts in both series, why (`noneConvergedPair`, else "no seed
+/// with both victims converged"); "—" where the attacks lack the metric.
+private func successCell(_ results: StudyResults, _ difference: AttackBudgetDifference?, _ row: AttackBudgetDifference) -> String {
+    if let difference, difference.mean != nil { return differenceText(difference) }
+    return noneConvergedPair(results, row.base, row.other, fraction: row.fraction)
+        ?? difference.map { _ in "no seed with both victims converged" } ?? "—"
+}
+
 /// The corrected-success cell of series `base` and `other` at `fraction` where it has no difference
-/// because no retrained victim of one or both converged, `other` first as the row reads "other − base":
-/// "none converged (5 runs of gradpc 0.15, 5 runs of gradpc 0.1)"; nil when the success is no converged
-/// victim's metric (then the attacks lack it).
+/// because one or both leave out every run that records the success (`unconvergedVictims`: its retrained
+/// victim, or its clean model's, did not converge), `other` first as the row reads "other − base":
+/// "none converged (5 runs of gradpc 0.15, 5 runs of gradpc 0.1)", a series whose own victims converged
+/// but not its clean models' read "5 runs of gradpc 0.1 with no converged clean model"; nil when the
+/// success is no converged victim's metric (then the attacks lack it).
 private func noneConvergedPair(_ results: StudyResults, _ base: Int, _ other: Int, fraction: Double) -> String? {
     let counts = [other, base].compactMap { series -> String? in
         guard let key = results.declaredSuccessMetric(of: series).map({ $0.hasBaseline ? $0.excess.key : $0.key }),
-              MetricKey.convergedVictimKeys.contains(key),
-              let none = noneConvergedText(results, series: series, fraction: fraction, key: key) else { return nil }
-        return none.dropFirst("none converged (".count).dropLast() + " of " + results.series[series].attackLabel
+              MetricKey.convergedVictimKeys.contains(key) else { return nil }
+        let count = unconvergedVictims(results, series: series, fraction: fraction, key: key)
+        guard count.of > 0, count.leftOut == count.of else { return nil }
+        return "\(count.of) run\(count.of == 1 ? "" : "s") of \(results.series[series].attackLabel)"
+            + (someOwnVictimConverged(results, series: series, fraction: fraction, key: key) ? " with no converged clean model" : "")
     }
     return counts.isEmpty ? nil : "none converged (" + counts.joined(separator: ", ") + ")"
 }

@@ -18,7 +18,7 @@ func seedMeanInterval(_ results: StudyResults, series: Int, fraction: Double, ke
 /// excess over the clean model, and the clean model's agreement, count the runs that record their rate,
 /// since a run whose clean model's victim is not converged records neither (`Study.withCleanBaselines`).
 func unconvergedVictims(_ results: StudyResults, series: Int, fraction: Double, key: String) -> (leftOut: Int, of: Int) {
-    let rate = MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.cleanTargetAgreement ? ReportModel.rateKey(key) : key
+    let rate = MetricKey.countsOnlyConvergedVictims(key) ? MetricKey.rate(of: key) : key
     let recorded = results.runs.filter { $0.series == series && $0.fraction == fraction && $0.metrics?[rate] != nil }
     return (recorded.filter { $0.countedMetric(key) == nil }.count, recorded.count)
 }
@@ -32,10 +32,16 @@ func noneConvergedText(_ results: StudyResults, series: Int, fraction: Double, k
     let count = unconvergedVictims(results, series: series, fraction: fraction, key: key)
     guard count.of > 0, count.leftOut == count.of else { return nil }
     let runs = "\(count.of) run\(count.of == 1 ? "" : "s")"
-    let ownConverged = key.hasSuffix(MetricKey.excessSuffix) && results.runs.contains { run in
-        run.series == series && run.fraction == fraction && run.metrics?[ReportModel.rateKey(key)] != nil && run.victimConverged
+    return someOwnVictimConverged(results, series: series, fraction: fraction, key: key)
+        ? "no converged pair (\(runs): clean model's victim not converged)" : "none converged (\(runs))"
+}
+
+/// Whether `key` is an excess over the clean model of which some run of series `series` at `fraction`
+/// has its own retrained victim converged: a run left out of it is then left out for its clean model's.
+func someOwnVictimConverged(_ results: StudyResults, series: Int, fraction: Double, key: String) -> Bool {
+    key.hasSuffix(MetricKey.excessSuffix) && results.runs.contains { run in
+        run.series == series && run.fraction == fraction && run.metrics?[MetricKey.rate(of: key)] != nil && run.victimConverged
     }
-    return ownConverged ? "no converged pair (\(runs): clean model's victim not converged)" : "none converged (\(runs))"
 }
 
 /// " (2 of 5 runs left out: victim not converged)" for `unconvergedVictims`' count of metric `key`

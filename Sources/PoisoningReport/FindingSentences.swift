@@ -169,11 +169,11 @@ private func noConvergedVictimSentence(_ results: StudyResults) -> String? {
     let given = Set(results.findings.attackMetrics.map(\.metric.key))
     let missing = results.attackMetrics.filter { metric in
         MetricKey.convergedVictimKeys.contains(metric.key) && !given.contains(metric.key)
-            && results.runs.contains { $0.fraction == fraction && $0.metrics?[ReportModel.rateKey(metric.key)] != nil }
+            && results.runs.contains { $0.fraction == fraction && $0.metrics?[MetricKey.rate(of: metric.key)] != nil }
     }
     guard !missing.isEmpty else { return nil }
     // An excess by its rate: a run whose clean model's victim did not converge records none (`Study.withCleanBaselines`).
-    let runs = results.runs.filter { run in run.fraction == fraction && missing.contains { run.metrics?[ReportModel.rateKey($0.key)] != nil } }
+    let runs = results.runs.filter { run in run.fraction == fraction && missing.contains { run.metrics?[MetricKey.rate(of: $0.key)] != nil } }
     // "agreement with target, excess over clean" would read as two items of the list: its qualifier goes in parentheses.
     let names = missing.map { metric in
         let parts = inRunningText(metric.name).components(separatedBy: ", ")

@@ -151,7 +151,7 @@ extension ReportModel {
                     return signedMeanText(stats.mean, interval, inBrackets: true) + leftOutNote(leftOut)
                 }
                 // The clean model's agreement, the excess's baseline, is a mean over seeds too: with its interval, as the excess.
-                if MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.cleanTargetAgreement, let stats {
+                if MetricKey.countsOnlyConvergedVictims(key), let stats {
                     let interval = seedMeanInterval(results, series: series, fraction: fraction, key: key,
                                                     resolution: key == MetricKey.targetDistance ? 0 : nil)
                     return magnitudeMeanText(stats.mean, interval, key: key, inBrackets: true) + leftOutNote(leftOut, key: key)
@@ -187,11 +187,11 @@ extension ReportModel {
             let isTau = metric.key == MetricKey.poisonabilityThreshold
             // A retrained victim's metric keeps the columns of the series whose runs record it, even where no victim
             // converged (no point has a mean): their cells say so.
-            let victim = MetricKey.convergedVictimKeys.contains(metric.key) || metric.key == MetricKey.cleanTargetAgreement
+            let victim = MetricKey.countsOnlyConvergedVictims(metric.key)
             let columns = results.series.indices.filter { series in
                 isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
                     // An excess's runs by its rate: where no clean model's victim converged, no run records the excess.
-                    : victim ? results.runs.contains { $0.series == series && $0.metrics?[rateKey(metric.key)] != nil }
+                    : victim ? results.runs.contains { $0.series == series && $0.metrics?[MetricKey.rate(of: metric.key)] != nil }
                     : results.points.contains { $0.series == series && $0.metric(metric.key) != nil }
             }
             let headers = columns.map { results.series[$0].label }
@@ -216,13 +216,6 @@ extension ReportModel {
             return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), summary: summary, headers: headers,
                                      rows: metricRows, table: seriesTable(metricRows, headers: headers))
         }
-    }
-
-    /// The rate whose excess over the clean model, or clean baseline, `key` is (`key` without
-    /// `MetricKey.excessSuffix` or `MetricKey.baselineSuffix`); `key` itself otherwise.
-    static func rateKey(_ key: String) -> String {
-        for suffix in [MetricKey.excessSuffix, MetricKey.baselineSuffix] where key.hasSuffix(suffix) { return String(key.dropLast(suffix.count)) }
-        return key
     }
 
     /// The defenses' detection, one row per (series, fraction) where rows were scored for removal.

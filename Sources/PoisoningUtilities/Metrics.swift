@@ -73,6 +73,20 @@ public enum MetricKey {
     /// where the clean run's (fraction 0, same series and seed) victim converged (`Study.withCleanBaselines`).
     public static let cleanTargetAgreement = targetAgreement + baselineSuffix
 
+    /// Whether metric `key` is counted only over some seeds' converged victims: a retrained victim's
+    /// metric (`convergedVictimKeys`), or the clean model's agreement, recorded only where the clean
+    /// run's victim converged. A table keeps such a metric's columns, and counts the runs it leaves out.
+    public static func countsOnlyConvergedVictims(_ key: String) -> Bool {
+        convergedVictimKeys.contains(key) || key == cleanTargetAgreement
+    }
+
+    /// The rate whose excess over the clean model, or clean baseline, `key` is (`key` without
+    /// `excessSuffix` or `baselineSuffix`); `key` itself otherwise.
+    public static func rate(of key: String) -> String {
+        for suffix in [excessSuffix, baselineSuffix] where key.hasSuffix(suffix) { return String(key.dropLast(suffix.count)) }
+        return key
+    }
+
     /// The metrics every finished run records, whatever its model, attack and defense.
     public static let recordedByEveryRun = [testAccuracy, trainAccuracy, trainCleanAccuracy, generalizationGap, finalLoss]
     /// The metrics of a defense that scores rows.

@@ -296,12 +296,11 @@ public enum OutputOwnership {
 /// lstat gave just before it was read, and only when that status changed before the read began by
 /// the clock the kernel stamps files with (`CLOCK_REALTIME_COARSE`): any write after the read gives
 /// the file a later status-change time, which no one can set back. Kept in memory only.
+///
+/// `run` and `merge` check the output folder before any work (`outputFolderProblem`), again when they
+/// take it (`StagedOutputFolder`) and before they replace it; with one record, handed from check to
+/// check, each file of the old set is hashed once, not three times.
 public final class VerifiedContents: Sendable {
-    /// The record of the whole process: `run` and `merge` check the output folder when they parse
-    /// their options (`outputFolderProblem`), again when they take it (`StagedOutputFolder`) and
-    /// before they replace it; with one record each file of the old set is hashed once, not twice.
-    public static let process = VerifiedContents()
-
     /// A file's status when it was read, and the hash its content had.
     private struct Stamp: Equatable {
         let device: UInt64, inode: UInt64, size: Int64

@@ -56,11 +56,12 @@ public struct OutputPipeline {
     /// work, when it is not make-report's), calls `produce` for the results, writes every output
     /// (`writeStudyOutputs`) and performance.json, and publishes the folder. `staging` is given the
     /// function that takes the staged folder, to call it (`run`: as one step with handing the folder's
-    /// `interruptionCleanup` to the handler of interruptions).
-    public func publish(into path: String,
+    /// `interruptionCleanup` to the handler of interruptions). `verified` holds the files of the folder
+    /// that the command's check of its options found unchanged.
+    public func publish(into path: String, verified: VerifiedContents = VerifiedContents(),
                         staging: (_ take: () throws -> StagedOutputFolder) throws -> StagedOutputFolder = { try $0() },
                         produce: () throws -> ProducedResults) throws -> PublishedOutputs {
-        let folder = try staging { try StagedOutputFolder(path: path) }
+        let folder = try staging { try StagedOutputFolder(path: path, verified: verified) }
         let produced = try produce()
         let written = try writeStudyOutputs(produced.results, study: study, settings: settings, parsed: parsed, into: folder)
         let performance = produced.performance(folder.hash(of: "results.json") ?? "")

@@ -33,10 +33,10 @@ public final class StagedOutputFolder {
     private let createdParents: [URL]
     /// Whether the staging folder is still being written, published or abandoned.
     private let state: StagingState
-    /// The files of the target found unchanged by the checks so far (the process's record: the
-    /// check of the command's options, the one when the folder was taken), which the check before it
-    /// is replaced reads again only when their status changed.
-    private let verified = VerifiedContents.process
+    /// The files of the target found unchanged by the checks so far (the command's record: the
+    /// check of its options, the one when the folder was taken), which the check before it is
+    /// replaced reads again only when their status changed.
+    private let verified: VerifiedContents
     /// One sentence for each leftover of an ended run that was left in the work folder, whole or in
     /// part: nothing proves it make-report's (`removeLeftoverStaging`), it is no folder (a symbolic
     /// link), it holds entries its manifest does not list, or what make-report wrote in it could not
@@ -48,8 +48,10 @@ public final class StagedOutputFolder {
     /// their processes ended: `isStagingOfEndedProcess`, `isStaleProcessID`; each a folder itself, never a symbolic link, which
     /// is left as it is; their contents make-report's: `removeLeftoverStaging` and
     /// `OutputOwnership.removeSet`), and creates a new staging folder holding only its marker
-    /// (`stagingMarkerName`), failing when something of its name is still in the way.
-    public init(path: String) throws {
+    /// (`stagingMarkerName`), failing when something of its name is still in the way. `verified` holds
+    /// the files the command already found unchanged (`outputFolderProblem`), which are not read again.
+    public init(path: String, verified: VerifiedContents = VerifiedContents()) throws {
+        self.verified = verified
         if let problem = outputFolderProblem(path, verified: verified) { throw OutputFolderError(path: path, reason: problem) }
         target = resolvedFileURL(path, isDirectory: true)
         let work = workFolder(besideOutput: target)

@@ -256,6 +256,25 @@ struct ReviewR24kWordingTests {
         #expect(attackBudgetRows(converged).allSatisfy { !$0.success.contains("none converged") && $0.success != "—" })
     }
 
+    /// The attack-budget cell of a pair whose own victims converged but whose clean models' (fraction 0) did not: it
+    /// counts each series' runs and says why, where it once cut "no converged pair (…)" into "o converged pair (…".
+    @Test func aPairWithoutConvergedCleanModelsSaysWhyInTheAttackBudgetTable() throws {
+        let both = try Self.bothSeries(noneConverged: false)
+        let study = try Study(both.config)
+        let runs = both.runs.map { run in
+            guard run.fraction == 0, var metrics = run.metrics else { return run }
+            metrics[MetricKey.victimGradientNorm] = 2e-5
+            return run.withMetrics(metrics)
+        }
+        let results = StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
+        let rows = attackBudgetRows(results)
+        #expect(!rows.isEmpty)
+        for row in rows {
+            #expect(row.success == "none converged (3 runs of \(results.series[1].attackLabel) with no converged clean model, "
+                        + "3 runs of \(results.series[0].attackLabel) with no converged clean model)", "\(row.success)")
+        }
+    }
+
     /// m-b: the "Target stationary from" column stands in for the victim's agreement only where a series leaves the biases'
     /// gradient on the mixture; a study whose gradient-canceling series all cancel it (`weights-and-bias`) does not say so.
     @Test func theStationarityColumnsSentenceIsSaidOnlyWhereTheBiasesAreLeft() throws {

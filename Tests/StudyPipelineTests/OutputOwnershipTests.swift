@@ -338,7 +338,7 @@ import TestSupport
         #expect(racy.holds(url.path, hash: hash, status: status))
     }
 
-    @Test func theCheckOfTheOptionsLeavesItsVerifiedFilesToTheProcessRecord() throws {
+    @Test func theCheckOfTheOptionsLeavesItsVerifiedFilesToTheCommandsRecord() throws {
         let set = ["results.json": "{\"b\": 1}"]
         let folder = try folder(set.merging(["manifest.json": manifest(set)]) { $1 })
         defer { pipeline.remove(folder) }
@@ -346,13 +346,15 @@ import TestSupport
         usleep(50_000)
         var status = stat()
         #expect(lstat(url.path, &status) == 0)
-        #expect(!VerifiedContents.process.holds(url.path, hash: hash, status: status))
-        // `run`'s and `merge`'s check of --output: the folder taken later finds the file verified.
-        #expect(outputFolderProblem(folder.path, verified: .process) == nil)
-        #expect(VerifiedContents.process.holds(url.path, hash: hash, status: status))
+        let verified = VerifiedContents()
+        #expect(!verified.holds(url.path, hash: hash, status: status))
+        // `run`'s and `merge`'s check of --output: the folder taken later, with the same record, finds the file verified.
+        #expect(outputFolderProblem(folder.path, verified: verified) == nil)
+        #expect(verified.holds(url.path, hash: hash, status: status))
+        #expect(!VerifiedContents().holds(url.path, hash: hash, status: status))
         try Data("{\"b\": 2}".utf8).write(to: url)
         #expect(lstat(url.path, &status) == 0)
-        #expect(!VerifiedContents.process.holds(url.path, hash: hash, status: status))
+        #expect(!verified.holds(url.path, hash: hash, status: status))
     }
 
     @Test func aWorkFolderThatIsNoFolderAndADanglingLinkAreRefused() throws {
