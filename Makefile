@@ -25,9 +25,11 @@ SLURM_PACKAGES := slurmctld slurmd slurm-client munge
 
 PREFIX ?= /usr/local
 
-# How slurm-check and browser-check bring the release build of make-report up to date: CI, which has
-# just built it, passes RELEASE_BUILD=true, which spares SwiftPM's check of every source and object.
-RELEASE_BUILD ?= swift build -c release --product make-report
+# The make-report binary that slurm-check and browser-check run, and how they bring it up to date: the
+# release build by default; CI passes BINARY=.build/debug/make-report BUILD=true, the build its tests
+# just made (BUILD=true spares SwiftPM's check of every source and object).
+BINARY ?= .build/release/make-report
+BUILD ?= swift build -c release --product make-report
 
 .PHONY: report test validate check paper browser-check bench bench-peers fuzz slurm-check install system-packages
 
@@ -63,8 +65,8 @@ fuzz: system-packages
 # which must resume from its run store, and a merged results.json identical to one machine's.
 slurm-check:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(SYSTEM_PACKAGES) $(SLURM_PACKAGES)"
-	$(RELEASE_BUILD)
-	scripts/slurm/ci_test.sh .build/release/make-report
+	$(BUILD)
+	scripts/slurm/ci_test.sh $(BINARY)
 
 # The binary is self-contained (the report templates are compiled into it): it runs from anywhere.
 install: system-packages
@@ -88,14 +90,14 @@ paper:
 # BROWSER_CHECK_DIR named after it (a new temporary folder unless given; never output/, which holds
 # only make-report's files), and fails on a console error, an image that did not load, horizontal
 # overflow at 1280 px or a table wider than its box, on screen or in print. It also runs
-# scripts/browser-check/long-labels.yaml (a few seconds, with the release build) into
+# scripts/browser-check/long-labels.yaml (a few seconds, with BINARY) into
 # BROWSER_CHECK_DIR/long-labels-study and checks its report the same way: user data's class labels
 # of 26 characters, which no committed example has.
 browser-check:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="chromium"
-	@$(RELEASE_BUILD) 2>&1 | tail -n 1
+	@$(BUILD) 2>&1 | tail -n 1
 	@dir="$${BROWSER_CHECK_DIR:-$$(mktemp -d)}"; failed=0; \
-	.build/release/make-report run --study scripts/browser-check/long-labels.yaml --output "$$dir/long-labels-study" \
+	$(BINARY) run --study scripts/browser-check/long-labels.yaml --output "$$dir/long-labels-study" \
 	  --no-store --quiet || failed=1; \
 	scripts/each.sh bash -c 'case "$$2" in "$$1"/*) name=long-labels;; *) name=$$(dirname "$$2" | tr / -);; esac; \
 	  exec scripts/browser_check.sh "$$2" "$$1/$$name"' browser-check "$$dir" \

@@ -32,11 +32,6 @@ struct RunCommand: ParsableCommand {
                              discussion: "Prints one line to stdout, e.g. 'Dry run: the study has 27 runs (9 fractions x 3 series x 1 seed); nothing was run.'"))
     var dryRun = false
 
-    func validate() throws {
-        if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
-        if let shard = sharding.shard { try checkPartFile(of: shard) }
-    }
-
     /// Refuses to replace a file of the user's that has the name of `shard`'s part file: checked
     /// before any work, and again just before the part is written.
     func checkPartFile(of shard: Shard) throws {
@@ -46,7 +41,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let shard = sharding.shard
+        // The output folder, the store beside it and a shard's part file are checked first, before any work.
         let verified = try output.checkWritable(replaced: shard == nil)
+        if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
+        if let shard { try checkPartFile(of: shard) }
         let started = ContinuousClock.now
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let config = resolved.config
