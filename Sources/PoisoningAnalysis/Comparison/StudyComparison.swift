@@ -203,7 +203,8 @@ private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, 
 /// distribution of the difference of independent draws from the two studies' ray bootstraps of
 /// `replicates` replicates each, drawn on streams 2 `bootstrapSeed` + 1 and + 2
 /// (`independentDifference`), with more than 3 seeds in either study its ends placed on the default
-/// stream's difference as the report places its own (`placingFittedEnds`, `placingParameterEnds`),
+/// stream's difference as the report places its own (`placingFittedEnds`, `placingParameterEnds`; k's
+/// limit 0.75% of the larger of the two studies' k, not of the difference's end),
 /// and its sign decided with its ends' Monte Carlo errors in mind (`SignDecision`; with more than 3
 /// seeds in either study on the default stream's difference, `SignDecision.init(_:pilot:)`).
 /// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
@@ -316,7 +317,12 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
         let pilotDifference = placed ? pilot.map { difference($0.a, $0.b) } ?? measured : nil
         if let pilotDifference, let interval = measured.interval {
             let pilotInterval = pilotDifference.interval
-            measured = Estimate(value: measured.value, interval: parameter.map { placingParameterEnds(interval, parameter: $0, pilot: pilotInterval) }
+            // k's limit is on k's own scale, 0.75% of the larger of the two studies' k (review r21z m4: 0.75%
+            // of the difference's end withheld an end near 0 whatever its precision).
+            let k = parameter == 1 ? [estimate(sa).value, estimate(sb).value].compactMap { $0.map(abs) }.max() : nil
+            measured = Estimate(value: measured.value,
+                                interval: k.map { k in placingFittedEnds(interval, pilot: pilotInterval) { _ in parameterEndRelativePrecision * k } }
+                                    ?? parameter.map { placingParameterEnds(interval, parameter: $0, pilot: pilotInterval) }
                                     ?? placingFittedEnds(interval, pilot: pilotInterval), bound: measured.bound)
         }
         return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: measured,
