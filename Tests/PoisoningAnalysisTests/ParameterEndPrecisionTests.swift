@@ -125,4 +125,17 @@ struct ParameterEndPrecisionTests {
         // Without a pilot: the plain rule.
         #expect(SignDecision(margin, pilot: nil) == SignDecision(margin))
     }
+
+    /// The method sentence (results.json's `statistics.method`) names what the pilot withholds and decides
+    /// with more than 3 seeds (review r21z m1: it named only L, k, x0 and b); with 3 it is as before.
+    @Test func theMethodSentenceNamesEveryQuantityThePilotPlaces() {
+        let three = intervalMethod(seeds: 3, adaptiveLook: false)
+        #expect(three.hasSuffix("written \"undetermined\", and an end of L, k, x0 or b it cannot place \"withheld\"."))
+        let five = intervalMethod(seeds: 5, adaptiveLook: false)
+        #expect(five.contains("written \"undetermined\". A pilot bootstrap on the default stream places every end of a threshold, "
+            + "a threshold difference, a trend and L, k, x0 and b") && five.contains("is read off that pilot"))
+        #expect(five.components(separatedBy: "\"withheld\"").count == 2, "withheld is explained once")
+        let look = intervalMethod(seeds: 40, adaptiveLook: true)
+        #expect(look.contains("an adaptive study's thresholds, their differences and trends are not placed on it") && !look.contains("read off"))
+    }
 }

@@ -203,8 +203,8 @@ private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, 
 /// distribution of the difference of independent draws from the two studies' ray bootstraps of
 /// `replicates` replicates each, drawn on streams 2 `bootstrapSeed` + 1 and + 2
 /// (`independentDifference`), with more than 3 seeds in either study its ends placed on the default
-/// stream's difference as the report places its own (`placingFittedEnds`, `placingParameterEnds`; k's
-/// limit 0.75% of the larger of the two studies' k, not of the difference's end),
+/// stream's difference as the report places its own (`placingFittedEnds`; k's limit 0.75% of the
+/// largest k the end stands on, not of the difference's end),
 /// and its sign decided with its ends' Monte Carlo errors in mind (`SignDecision`; with more than 3
 /// seeds in either study on the default stream's difference, `SignDecision.init(_:pilot:)`).
 /// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
@@ -317,13 +317,18 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
         let pilotDifference = placed ? pilot.map { difference($0.a, $0.b) } ?? measured : nil
         if let pilotDifference, let interval = measured.interval {
             let pilotInterval = pilotDifference.interval
-            // k's limit is on k's own scale, 0.75% of the larger of the two studies' k (review r21z m4: 0.75%
-            // of the difference's end withheld an end near 0 whatever its precision).
-            let k = parameter == 1 ? [estimate(sa).value, estimate(sb).value].compactMap { $0.map(abs) }.max() : nil
+            // k's limit is on k's own scale (review r21z m4: 0.75% of the difference's end withheld an end
+            // near 0 whatever its precision): 0.75% of the largest k the end stands on, the two estimates
+            // and the studies' own ends it is made of (second's lower and first's upper at the lower end).
+            let (ka, kb) = (estimate(sa), estimate(sb))
+            func kScale(_ end: IntervalEnd) -> Double {
+                let ends = end == .lower ? [kb.interval?.lower, ka.interval?.upper] : [kb.interval?.upper, ka.interval?.lower]
+                return ([ka.value, kb.value] + ends).compactMap { $0.map(abs) }.max() ?? 0
+            }
             measured = Estimate(value: measured.value,
-                                interval: k.map { k in placingFittedEnds(interval, pilot: pilotInterval) { _ in parameterEndRelativePrecision * k } }
-                                    ?? parameter.map { placingParameterEnds(interval, parameter: $0, pilot: pilotInterval) }
-                                    ?? placingFittedEnds(interval, pilot: pilotInterval), bound: measured.bound)
+                                interval: parameter == 1
+                                    ? placingFittedEnds(interval, pilot: pilotInterval) { end, _ in parameterEndRelativePrecision * kScale(end) }
+                                    : placingFittedEnds(interval, pilot: pilotInterval), bound: measured.bound)
         }
         return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: measured,
                              pilot: pilotDifference)

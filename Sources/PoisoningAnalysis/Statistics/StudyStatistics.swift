@@ -119,29 +119,27 @@ public struct StudyStatistics: Sendable, Codable, Equatable {
 
 /// The method sentence of `StudyStatistics` for a study of `seeds` seeds (`adaptiveLook`: a look of an
 /// adaptive study, `studyStatistics`): with more than 3 seeds it says which ends a pilot bootstrap places
-/// (`placingParameterEnds`, `placingFittedEnds`) and that the decisions are read off it
-/// (`SignDecision.init(_:pilot:)`); with 3 or fewer, where no pilot is drawn, the first sentence alone.
+/// (`placingParameterEnds`, `placingFittedEnds`) and, outside an adaptive study, that the decisions are
+/// read off it (`SignDecision.init(_:pilot:)`); with 3 or fewer, where no pilot is drawn, as before.
 func intervalMethod(seeds: Int, adaptiveLook: Bool) -> String {
-    guard seeds > 3 else { return intervalMethodBase + "." }
+    guard seeds > 3 else { return intervalMethodBase + ", and an end of L, k, x0 or b it cannot place \"withheld\"." }
     return intervalMethodBase + (adaptiveLook
         ? ", and an end of L, k, x0 or b that a pilot bootstrap on the default stream cannot place \"withheld\" (an adaptive study's "
             + "thresholds, their differences and trends are not placed on it: at the looks' refits it would place none)."
-        : ". With more than 3 seeds a pilot bootstrap on the default stream places every end of a threshold, a threshold "
-            + "difference, a trend and L, k, x0 and b: an end it cannot place (the upper 95% bound on its Monte Carlo error above "
-            + "0.125 pp, for k 0.75% of the end) is written \"withheld\", and whether a difference or trend is resolved is read off "
-            + "that pilot (its ends against twice that bound), so neither changes with the bootstrap stream.")
+        : ". A pilot bootstrap on the default stream places every end of a threshold, a threshold difference, a trend and L, k, "
+            + "x0 and b: an end it cannot place (the upper 95% bound on its Monte Carlo error above 0.125 pp, for k 0.75% of the end) "
+            + "is written \"withheld\", and whether a difference or trend is resolved is read off that pilot (its ends against "
+            + "twice that bound), so neither changes with the bootstrap stream.")
 }
 
-/// The method sentence's common part (`intervalMethod`), the whole sentence but its full stop with 3
-/// seeds or fewer.
+/// The method sentence's common part (`intervalMethod`), up to what an end the error cannot decide is called.
 private let intervalMethodBase = "Means (clean accuracy, gap) and their differences between series have exact Student-t intervals "
     + "(paired by seed). Fitted quantities come from a seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees "
     + "of freedom): every replicate moves each mean by the same weight per seed, so series stay paired, and is refitted; the "
     + "bootstrap integrates along rays of seed weights (each replicate draws a direction of seed weights and averages "
     + "exactly along it, rather than drawing single weights), so that each interval end's Monte Carlo error (how far it "
     + "would move with another random stream of replicates) is small (it is recorded in results.json); an end whose "
-    + "bound (bounded or open) that error cannot decide is written \"undetermined\", and an end of L, k, x0 or b it cannot place "
-    + "\"withheld\""
+    + "bound (bounded or open) that error cannot decide is written \"undetermined\""
 
 /// Computes the study's statistics from its runs and central fits, one series after another, each
 /// series' refits and intervals shared out among `threads` workers (a study of a few series keeps
