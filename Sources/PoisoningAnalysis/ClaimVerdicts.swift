@@ -101,28 +101,36 @@ public func replicationWidening(seeds: Int, publishedSeeds: Int, confidence: Dou
 /// The published thresholds a threshold estimate supports: its interval widened about the estimate
 /// by `widening` on each side (`replicationWidening`: the published value's own noise), as
 /// `thresholdVerdict` reads it. `centre` is the estimate (or, without one, the interval's middle);
-/// `lower` and `upper` are the widened ends, nil where the interval is open: there every published
-/// value beyond `centre` lies inside the interval, consistent but untested (`ClaimVerdict.consistentUntested`). Nil when the estimate supports nothing: no interval, one open
-/// at both ends, or one with an end withheld as imprecise (`placingFittedEnds`: no verdict reads it).
-public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (centre: Double, lower: Double?, upper: Double?)? {
-    guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil, interval.imprecise == nil else { return nil }
+/// `lower` and `upper` are the widened ends, nil where the interval is open (there every published
+/// value beyond `centre` lies inside the interval, consistent but untested,
+/// `ClaimVerdict.consistentUntested`) or where the end is withheld as imprecise (`placingFittedEnds`),
+/// named in `withheld`: no verdict reads it, so a value on that side is not resolved, while the placed
+/// end still decides on its own side (review r21z m3). Nil when the estimate supports nothing: no
+/// interval, or no end placed (open or withheld at both).
+public func supportedThresholds(_ estimate: Estimate, widening: Double)
+    -> (centre: Double, lower: Double?, upper: Double?, withheld: IntervalEnd?)? {
+    guard let interval = estimate.interval, interval.shownLower != nil || interval.shownUpper != nil else { return nil }
     let centre: Double
     if let value = estimate.value { centre = value }
     else if let lower = interval.lower, let upper = interval.upper { centre = (lower + upper) / 2 }
     else { return nil }
-    return (centre, interval.lower.map { centre + widening * ($0 - centre) }, interval.upper.map { centre + widening * ($0 - centre) })
+    return (centre, interval.shownLower.map { centre + widening * ($0 - centre) }, interval.shownUpper.map { centre + widening * ($0 - centre) },
+            interval.isImprecise(.lower) ? .lower : interval.isImprecise(.upper) ? .upper : nil)
 }
 
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
-/// interval or when the interval is open at both ends. Otherwise contradicted when `published` lies
-/// outside the interval widened about the estimate by `widening` on its side (not resolved too when an
-/// end is withheld) (`supportedThresholds`:
+/// interval or when no end is placed (open or withheld at both). Otherwise contradicted when `published`
+/// lies outside the interval widened about the estimate by `widening` on its side (`supportedThresholds`:
 /// the published value's own noise), supported when inside on a bounded side. On an open side an
 /// interval "a or more" holds every larger value, so a published value above the estimate is
-/// consistent with the runs but untested (`consistentUntested`): nothing there could contradict it.
+/// consistent with the runs but untested (`consistentUntested`): nothing there could contradict it. On
+/// a withheld side it is not resolved.
 public func thresholdVerdict(published: Double, estimate: Estimate, widening: Double) -> ClaimVerdict {
     guard let range = supportedThresholds(estimate, widening: widening) else { return .notResolved }
-    guard let reach = published >= range.centre ? range.upper : range.lower else { return .consistentUntested }
+    let side: IntervalEnd = published >= range.centre ? .upper : .lower
+    guard let reach = side == .upper ? range.upper : range.lower else {
+        return range.withheld == side ? .notResolved : .consistentUntested
+    }
     return abs(published - range.centre) > abs(reach - range.centre) + 1e-12 ? .contradicted : .supported
 }
 

@@ -169,7 +169,9 @@ public enum TidyTables {
     /// series differ in, `base` and `baseLabel` (the series subtracted), `other` and `otherLabel`,
     /// `difference` (other minus base; a fraction for thresholds, an accuracy otherwise), `bound`
     /// (`lower` or `upper` when the difference is only a bound, else empty), `lower` and `upper` (the
-    /// interval's ends, empty where open, withheld or absent), `decision` (`resolved`, `not-resolved`,
+    /// interval's ends, empty where open, withheld or absent), `withheld` (`lower`, `upper` or `both`: the
+    /// ends withheld as imprecise, `Interval.imprecise`, so that an empty end tells withheld from open;
+    /// else empty), `decision` (`resolved`, `not-resolved`,
     /// `undetermined`), then the seeds a new study would need to resolve the planned effect:
     /// `seedsAtUpperSigma` (σ at its upper 80% bound), `seedsFewest` and `seedsMost` (over σ's
     /// interval), `seedsAtSigma` (σ's estimate), each empty when more than `seedsLimit` or when there
@@ -178,16 +180,26 @@ public enum TidyTables {
         let optional = { (value: Double?) in value.map(jsonNumber) ?? "" }
         let count = { (value: Int?) in value.map(String.init) ?? "" }
         var lines = [csvLine(["quantity", "axis", "base", "baseLabel", "other", "otherLabel", "difference", "bound", "lower", "upper",
-                              "decision", "seedsAtUpperSigma", "seedsFewest", "seedsMost", "seedsAtSigma", "seedsLimit"])]
+                              "withheld", "decision", "seedsAtUpperSigma", "seedsFewest", "seedsMost", "seedsAtSigma", "seedsLimit"])]
         for d in results.statistics.differences {
             let plan = d.seedPlan
             lines.append(csvLine([d.quantity.rawValue, d.axis.rawValue, String(d.base), results.series[d.base].label,
                                   String(d.other), results.series[d.other].label, optional(d.difference.value),
                                   d.difference.bound?.rawValue ?? "", optional(d.difference.interval?.shownLower), optional(d.difference.interval?.shownUpper),
-                                  d.decision.rawValue, count(plan?.conservativeSeeds), count(plan?.fewestSeeds), count(plan?.mostSeeds),
+                                  withheldEnds(d.difference.interval), d.decision.rawValue, count(plan?.conservativeSeeds), count(plan?.fewestSeeds), count(plan?.mostSeeds),
                                   count(plan?.seeds), count(plan?.limit)]))
         }
         return lines.joined()
+    }
+
+    /// The ends of `interval` withheld as imprecise, in a cell: `lower`, `upper`, `both` or empty.
+    static func withheldEnds(_ interval: Interval?) -> String {
+        switch (interval?.isImprecise(.lower) == true, interval?.isImprecise(.upper) == true) {
+        case (true, true): "both"
+        case (true, false): "lower"
+        case (false, true): "upper"
+        case (false, false): ""
+        }
     }
 
     /// The tables by file name, in writing order.

@@ -27,7 +27,8 @@ public func claimCountSentence(_ results: StudyResults, namingLevel: Bool = true
 /// (`claimRows`): for a published threshold, the published values this run supports, its interval
 /// widened for the published value's own noise (`supportedThresholds`), an open end included
 /// ("26.6% to 38.2%", "30.3% to 40.0%; above 40.0%: not tested (no interval end there)"); for a claimed direction,
-/// what this run would have to resolve; "none: an interval end is withheld" for an interval with a withheld end. "—" where no claim gets a verdict (the designs differ) and
+/// what this run would have to resolve; "none: an interval end is withheld" for an interval with no end placed and one
+/// withheld (with one placed, the withheld side is "not resolved", `supportedRangeText`). "—" where no claim gets a verdict (the designs differ) and
 /// for a series the study does not run.
 func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [String] {
     let noVerdicts = claims.designDifferences != nil
@@ -37,7 +38,7 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
         guard let range = supportedThresholds(estimate, widening: widening) else {
             return estimate.interval?.imprecise != nil ? "none: an interval end is withheld" : "none: no bounded interval end"
         }
-        return supportedRangeText(lower: range.lower, upper: range.upper, centre: range.centre)
+        return supportedRangeText(lower: range.lower, upper: range.upper, centre: range.centre, withheld: range.withheld)
     }
     if let sharp = claims.sharpTransition {
         let k = fixed(results.findings.sharpSteepness, decimals: 0)
@@ -56,8 +57,9 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
 /// beyond the estimate untested, "30.3% to 40.0%; above 40.0%: not tested (no interval end there)", as the verdict
 /// reads it (`thresholdVerdict`: on the open side the runs hold every value and cannot test one,
 /// `ClaimVerdict.consistentUntested`). Ends are clipped to 0% and 100% (no threshold lies beyond
-/// them) and written with two decimals where one would show the same number twice.
-func supportedRangeText(lower: Double?, upper: Double?, centre: Double) -> String {
+/// them) and written with two decimals where one would show the same number twice. A side whose end is
+/// `withheld` (`supportedThresholds`) reads "above 40.0%: not resolved (its upper end withheld)".
+func supportedRangeText(lower: Double?, upper: Double?, centre: Double, withheld: IntervalEnd? = nil) -> String {
     let clip = { (value: Double) in min(max(value, 0), 1) }
     /// "a to b", with two decimals when one would write a and b alike.
     func span(_ a: Double, _ b: Double) -> String {
@@ -69,11 +71,13 @@ func supportedRangeText(lower: Double?, upper: Double?, centre: Double) -> Strin
     case let (low?, high?):
         return low == high ? "\(percent(low)) only" : span(low, high)
     case let (low?, nil):
-        return low < middle ? "\(span(low, middle)); above \(percent(middle)): not tested (no interval end there)"
-            : "\(percent(low)) or more: not tested (no interval end there)"
+        let beyond = withheld == .upper ? "not resolved (its upper end withheld)" : "not tested (no interval end there)"
+        return low < middle ? "\(span(low, middle)); above \(percent(middle)): \(beyond)"
+            : withheld == .upper ? "\(percent(low)); above it: \(beyond)" : "\(percent(low)) or more: \(beyond)"
     case let (nil, high?):
-        return high > middle ? "\(span(middle, high)); below \(percent(middle)): not tested (no interval end there)"
-            : "\(percent(high)) or less: not tested (no interval end there)"
+        let beyond = withheld == .lower ? "not resolved (its lower end withheld)" : "not tested (no interval end there)"
+        return high > middle ? "\(span(middle, high)); below \(percent(middle)): \(beyond)"
+            : withheld == .lower ? "\(percent(high)); below it: \(beyond)" : "\(percent(high)) or less: \(beyond)"
     case (nil, nil):
         return "none: no bounded interval end"
     }

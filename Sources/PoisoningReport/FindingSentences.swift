@@ -502,7 +502,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     case false?: sentence = "Larger models are less sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
     case nil:
         sentence = "The runs do not resolve whether the threshold changes with model size\(group): it changes by \(slope)"
-        if trend?.decision == .undetermined { sentence += ", undetermined: " + undeterminedClause }
+        if trend?.decision == .undetermined { sentence += ", undetermined: " + undeterminedClause(pilot: decidedOnPilot(results)) }
         if let plan = trend?.seedPlan {
             sentence += "; " + seedPlanSentence(plan, effect: String(format: "%.1f pp per doubling", plan.effect * 100), what: "a slope",
                                                 level: words.level)
@@ -525,7 +525,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     if !resolved.isEmpty { sentence += " Threshold differences resolved: " + listing(resolved.map(pairText)) + "." }
     if !unresolved.isEmpty { sentence += " Not resolved: " + listing(unresolved.map(pairText)) + "." }
     if !undetermined.isEmpty {
-        sentence += " Undetermined (" + undeterminedClause + "): " + listing(undetermined.map(pairText)) + "."
+        sentence += " Undetermined (" + undeterminedClause(pilot: decidedOnPilot(results)) + "): " + listing(undetermined.map(pairText)) + "."
     }
     return sentence
 }
@@ -546,9 +546,19 @@ private func sensitivitySummary(_ comparisons: [SensitivityComparison]) -> Strin
         + "resolved threshold differences, differences.csv every one)."
 }
 
-/// Why a difference or trend is undetermined (`SignDecision`), in a clause.
-let undeterminedClause = "an end of the interval lies within two of its Monte Carlo errors of zero, so the bootstrap cannot "
-    + "tell whether it excludes zero"
+/// Why a difference or trend is undetermined (`SignDecision`), in a clause; `pilot`: the decision was made
+/// on the pilot bootstrap (`SignDecision.init(_:pilot:)`, more than 3 seeds outside an adaptive study's
+/// looks, `decidedOnPilot`).
+func undeterminedClause(pilot: Bool) -> String {
+    "an end of the interval lies within two of " + (pilot ? "the pilot bootstrap's Monte Carlo errors (their upper bounds)" : "its Monte Carlo errors")
+        + " of zero or is withheld, so the bootstrap cannot tell whether it excludes zero"
+}
+
+/// Whether a study's threshold differences and trends were decided on the pilot bootstrap: more than 3
+/// seeds, and not an adaptive study (whose looks draw no pilot for them).
+func decidedOnPilot(_ results: StudyResults) -> Bool {
+    results.statistics.seeds > 3 && results.sequential == nil
+}
 
 
 /// The curve comparison: Akaike weights per series and the rule a claim about the curve must pass.

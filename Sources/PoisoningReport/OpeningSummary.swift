@@ -288,7 +288,7 @@ func reachedBudget(_ results: StudyResults, series: [Int], fraction: Double) -> 
 /// The threshold differences between the series `among` (one trend's models) that the runs do not
 /// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences;
 /// one undetermined (an end within two Monte Carlo errors of zero) says so and names the design that
-/// would answer it (`monteCarloRemedy`).
+/// might answer it (`monteCarloRemedy`).
 private func unresolvedThresholdPairs(_ results: StudyResults, among members: [Int]) -> [String] {
     results.statistics.differences.filter {
         $0.quantity == .threshold && $0.decision != .resolved && members.contains($0.base) && members.contains($0.other)
@@ -302,10 +302,11 @@ private func unresolvedThresholdPairs(_ results: StudyResults, among members: [I
 
 /// What would answer a comparison the bootstrap's own noise leaves undetermined: for an adaptive
 /// study, a fixed study of its seeds read once at its nominal level ("a fixed study of 40 seeds
-/// read once at 95% would decide it"); otherwise more replicates (`analysis: {replicates}`).
+/// read once at 95% would decide it"); otherwise more replicates (`analysis: {replicates}`), which
+/// only might: doubling them shrinks the two-error band by only √2 (review r21z m5).
 func monteCarloRemedy(_ results: StudyResults) -> String {
     guard let record = results.sequential else {
-        return "more bootstrap replicates (analysis: {replicates: \(2 * results.config.analysis.replicates)}) would answer it"
+        return "more bootstrap replicates (analysis: {replicates: \(2 * results.config.analysis.replicates)}) might answer it"
     }
     return "a fixed study of \(record.seeds) seeds read once at \(confidenceText(record.nominalConfidence)) would decide it"
 }
@@ -398,8 +399,9 @@ func noVerdictRule(_ differences: [DesignDifference]) -> String {
 /// untested; `claimNote` gives the arithmetic and the direction rules under the table. `open`, an
 /// interval of one of the claims open on one side, shows what such an interval holds. `level` is the
 /// intervals' confidence (an adaptive study's adjusted one), at which the verdicts are read too, and
-/// `widening` the factor of `ClaimVerdicts.widening` (nil with one seed).
-func claimRule(level: String, widening: Double?, open: Interval?) -> String {
+/// `widening` the factor of `ClaimVerdicts.widening` (nil with one seed). `withheld`: some claim's
+/// interval has an end withheld as imprecise, on whose side a value is not resolved (`thresholdVerdict`).
+func claimRule(level: String, widening: Double?, open: Interval?, withheld: Bool = false) -> String {
     let direction = "A claimed direction is supported when this run resolves it, contradicted when it resolves the "
         + "opposite, else not resolved (rules below the table)."
     guard let widening else {
@@ -410,7 +412,8 @@ func claimRule(level: String, widening: Double?, open: Interval?) -> String {
         ?? "a value on an interval's open side is not tested, neither supported nor contradicted (the side holds every value)"
     return "A published threshold is supported (consistent with this run, not proven) inside this run's \(level) interval "
         + "widened \(fixed(widening, decimals: 2))-fold about the estimate for the published value's noise, contradicted "
-        + "outside it, and not resolved with no interval or one open at both ends; " + example + ". " + direction
+        + "outside it, and not resolved with no interval or one open at both ends"
+        + (withheld ? ", or on the side of an end withheld; " : "; ") + example + ". " + direction
 }
 
 /// The published-claims section's note under its table: why a threshold's interval is widened by

@@ -329,7 +329,8 @@ extension ReportModel {
     static func claims(of results: StudyResults) -> Claims? {
         let config = results.config
         return results.findings.claims.map { verdicts in
-            var rule = claimRule(level: levelText(results), widening: verdicts.widening, open: openClaimInterval(results.findings.claims))
+            var rule = claimRule(level: levelText(results), widening: verdicts.widening, open: openClaimInterval(results.findings.claims),
+                                 withheld: verdicts.thresholds.contains { $0.estimate?.interval?.imprecise != nil })
             if let record = results.sequential, verdicts.widening != nil {
                 // The claims are no comparison the looks spend the error on; read at the one level of every interval here.
                 rule += " The claims are read at the last look's adjusted \(levelText(results)) level, that of every interval here, "

@@ -94,7 +94,9 @@ func fitBoundNote(_ results: StudyResults) -> String? {
 /// x0, an end written “withheld” is one the bootstrap's 8,000 refits per series cannot place within
 /// 0.5 pp ...", naming only the columns whose cells print one (`ReportModel.fits`), with the refits
 /// that would place the least precise of them (the refits times the square of its error's 95% upper
-/// bound over the limit, the Monte Carlo error falling as 1 / √refits). Nil when no end is withheld.
+/// bound over the limit, the Monte Carlo error falling as 1 / √refits) when the errors are the pilot's
+/// (`errorsArePilots`), else the rule alone, so that the note is the same whatever `--bootstrap-seed`.
+/// Nil when no end is withheld.
 func fitPrecisionNote(_ results: StudyResults) -> String? {
     let names = ["L", "k", "x0", "b"]
     let cells = ReportModel.fits(of: results).map { [$0.L, $0.k, $0.x0, $0.b] }
@@ -119,8 +121,19 @@ func fitPrecisionNote(_ results: StudyResults) -> String? {
         + "bound on its Monte Carlo error exceeds 0.125 pp (for k, 0.75% of the end), so another random stream of refits could move "
         + "it further. Which ends are withheld is decided on the default bootstrap stream, so it is the same whatever "
         + "--bootstrap-seed; their values and errors are kept in results.json. The parameter is poorly identified on that side: "
-        + "its refits spread thinly along fits that are nearly as good towards the fit's bounds. Placing every such end would take "
-        + "about \(roughCount(needed)) refits per series; the thresholds, their differences and the trend do not depend on these ends."
+        + "its refits spread thinly along fits that are nearly as good towards the fit's bounds. "
+        + (errorsArePilots(results) ? "Placing every such end would take about \(roughCount(needed)) refits per series"
+            : "Placing such an end would take (1.48 e / 0.125 pp)² times as many refits (for k, 0.75% of the end in place of "
+                + "0.125 pp), e its Monte Carlo error on the default stream (--bootstrap-seed 0), which decides what is withheld")
+        + "; the thresholds, their differences and the trend do not depend on these ends."
+}
+
+/// Whether the recorded Monte Carlo errors of `results` are those of the pilot bootstrap that withholds
+/// ends (`SeedBootstrap.pilot`): the default stream, outside an adaptive study (whose last look may have
+/// drawn more replicates than its pilot). Only then does a count read off them name the refits that
+/// would place a withheld end the same whatever `--bootstrap-seed` (review r21x m3).
+func errorsArePilots(_ results: StudyResults) -> Bool {
+    results.config.analysis.bootstrapSeed == SeedBootstrap.pilotSeed && results.sequential == nil
 }
 
 /// A large count in words, rounded up: to the thousand ("340,000"), from a million on to a tenth of a million ("1.8 million").

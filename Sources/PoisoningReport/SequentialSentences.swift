@@ -39,7 +39,7 @@ public func sequentialSentence(_ record: SequentialRecord, replicates: Int) -> S
     let last = record.looks[looks - 1]
     if !last.undetermined.isEmpty {
         stop += " At the last look \(listing(last.undetermined)) \(last.undetermined.count == 1 ? "was" : "were") undetermined "
-            + "because of Monte Carlo error, even with \(last.replicates) bootstrap replicates: " + undeterminedClause
+            + "because of Monte Carlo error, even with \(last.replicates) bootstrap replicates: " + undeterminedClause(pilot: false)
             + "; an undetermined comparison does not count as resolved. A fixed study of \(record.seeds) seeds read once at "
             + "\(confidenceText(record.nominalConfidence)) would decide it."
     }

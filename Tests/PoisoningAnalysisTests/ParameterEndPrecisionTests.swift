@@ -92,4 +92,50 @@ struct ParameterEndPrecisionTests {
         let below = Interval(lower: -0.12, upper: -0.01, monteCarloError: errors, imprecise: [.lower])
         #expect(SignDecision(Estimate(value: -0.05, interval: below)) == .resolved)
     }
+
+    /// With a pilot (`SignDecision.init(_:pilot:)`) the decision is the pilot's, each end against twice
+    /// its error's 95% upper bound (1.48 e), so it does not move with the stream's own error (review r21z
+    /// M2: seeds 6 to 9, an upper end of +0.076 pp with an error of 0.082 pp); a decision the stream's
+    /// shown ends contradict is undetermined.
+    @Test func withAPilotTheDecisionIsThePilotsUnlessTheShownEndsContradictIt() {
+        let pilot = Estimate(value: -0.05, interval: Interval(lower: nil, upper: 0.00076, monteCarloError: EndErrors(lower: nil, upper: 0.00082)))
+        // The stream's own error (0.0003) would read +0.0007 as not resolved; the pilot's band (2.96 × 0.082 pp) says undetermined.
+        let stream = Estimate(value: -0.05, interval: Interval(lower: nil, upper: 0.0007, monteCarloError: EndErrors(lower: nil, upper: 0.0003)))
+        #expect(SignDecision(stream) == .notResolved)
+        #expect(SignDecision(stream, pilot: pilot) == .undetermined)
+        // Just outside 2 e but inside 2 × 1.48 e: resolved by the plain rule, undetermined on the pilot.
+        let margin = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.002, monteCarloError: EndErrors(lower: nil, upper: 0.0008)))
+        #expect(SignDecision(margin) == .resolved && SignDecision(margin, pilot: margin) == .undetermined)
+        // Resolved on the pilot: the stream's end on the same side of zero keeps it, one across zero makes it undetermined.
+        let resolvedPilot = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.0027, monteCarloError: EndErrors(lower: nil, upper: 0.00054)))
+        let shownBelow = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.0015, monteCarloError: EndErrors(lower: nil, upper: 0.001)))
+        #expect(SignDecision(shownBelow) == .undetermined && SignDecision(shownBelow, pilot: resolvedPilot) == .resolved)
+        let shownAcross = Estimate(value: -0.05, interval: Interval(lower: nil, upper: 0.0001, monteCarloError: EndErrors(lower: nil, upper: 0.0001)))
+        #expect(SignDecision(shownAcross, pilot: resolvedPilot) == .undetermined)
+        // Not resolved on the pilot, but the stream's shown end excludes zero: undetermined.
+        let notResolvedPilot = Estimate(value: 0.01, interval: Interval(lower: -0.02, upper: 0.03, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
+        #expect(SignDecision(notResolvedPilot, pilot: notResolvedPilot) == .notResolved)
+        let shownAbove = Estimate(value: 0.01, interval: Interval(lower: 0.0005, upper: 0.03, monteCarloError: EndErrors(lower: 0.0001, upper: 0.001)))
+        #expect(SignDecision(shownAbove, pilot: notResolvedPilot) == .undetermined)
+        // An end withheld in the stream is withheld on the pilot too (the pilot's interval does not list it).
+        let withheld = Estimate(value: 0.05, interval: Interval(lower: 0.02, upper: 0.08, monteCarloError: EndErrors(lower: 0.001, upper: 0.001),
+                                                                imprecise: [.lower]))
+        let placedPilot = Estimate(value: 0.05, interval: Interval(lower: 0.02, upper: 0.08, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
+        #expect(SignDecision(withheld, pilot: placedPilot) == .undetermined)
+        // Without a pilot: the plain rule.
+        #expect(SignDecision(margin, pilot: nil) == SignDecision(margin))
+    }
+
+    /// The method sentence (results.json's `statistics.method`) names what the pilot withholds and decides
+    /// with more than 3 seeds (review r21z m1: it named only L, k, x0 and b); with 3 it is as before.
+    @Test func theMethodSentenceNamesEveryQuantityThePilotPlaces() {
+        let three = intervalMethod(seeds: 3, adaptiveLook: false)
+        #expect(three.hasSuffix("written \"undetermined\", and an end of L, k, x0 or b it cannot place \"withheld\"."))
+        let five = intervalMethod(seeds: 5, adaptiveLook: false)
+        #expect(five.contains("written \"undetermined\". A pilot bootstrap on the default stream places every end of a threshold, "
+            + "a threshold difference, a trend and L, k, x0 and b") && five.contains("is read off that pilot"))
+        #expect(five.components(separatedBy: "\"withheld\"").count == 2, "withheld is explained once")
+        let look = intervalMethod(seeds: 40, adaptiveLook: true)
+        #expect(look.contains("an adaptive study's thresholds, their differences and trends are not placed on it") && !look.contains("read off"))
+    }
 }

@@ -233,6 +233,27 @@ struct ClaimVerdictTests {
         #expect(thresholdVerdict(published: 0.7, estimate: beyond, widening: sqrt2) == .consistentUntested)
     }
 
+    /// A withheld end (`placingFittedEnds`) is read by no verdict, but the placed end still decides on its
+    /// own side (review r21z m3: a verdict used to be "not resolved" whatever the published value).
+    @Test func aWithheldEndLeavesItsSideUnresolvedAndThePlacedEndDecides() throws {
+        // MLP 32 with seeds 1 to 5: from 34.2%, its upper end (48.9%) withheld.
+        let withheld = Estimate(value: 0.40, interval: Interval(lower: 0.342, upper: 0.489, imprecise: [.upper]))
+        #expect(thresholdVerdict(published: 0.434, estimate: withheld, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.36, estimate: withheld, widening: sqrt2) == .supported)
+        #expect(thresholdVerdict(published: 0.31, estimate: withheld, widening: sqrt2) == .contradicted, "below 0.40 - 1.414 × 0.058 = 0.318")
+        let below = Estimate(value: 0.10, interval: Interval(lower: 0.05, upper: 0.2, imprecise: [.lower]))
+        #expect(thresholdVerdict(published: 0.07, estimate: below, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.25, estimate: below, widening: sqrt2) == .contradicted)
+        // No end placed: nothing resolved, and the claims table's cell says why.
+        let neither = Estimate(value: 0.3, interval: Interval(lower: 0.2, upper: nil, imprecise: [.lower]))
+        for published in [0.1, 0.3, 0.9] { #expect(thresholdVerdict(published: published, estimate: neither, widening: sqrt2) == .notResolved) }
+        #expect(supportedThresholds(neither, widening: sqrt2) == nil)
+        let range = try #require(supportedThresholds(withheld, widening: sqrt2))
+        #expect(range.upper == nil && range.withheld == .upper)
+        #expect(supportedRangeText(lower: range.lower, upper: range.upper, centre: range.centre, withheld: range.withheld)
+            == "31.8% to 40.0%; above 40.0%: not resolved (its upper end withheld)")
+    }
+
     @Test func withoutAnIntervalNothingIsResolved() {
         #expect(thresholdVerdict(published: 0.4, estimate: Estimate(value: 0.4, interval: nil), widening: sqrt2) == .notResolved)
     }
@@ -338,6 +359,9 @@ struct ClaimVerdictTests {
         #expect(open.contains("inside this run's 95% interval widened 1.41-fold about the estimate"))
         let below = claimRule(level: "95%", widening: 2.0.squareRoot(), open: Interval(lower: nil, upper: 0.12))
         #expect(below.contains("a value on an open side is not tested, neither supported nor contradicted (“at most 12.0%” holds every smaller value)"))
+        #expect(!open.contains("withheld"))
+        let withheld = claimRule(level: "95%", widening: 2.0.squareRoot(), open: nil, withheld: true)
+        #expect(withheld.contains("not resolved with no interval or one open at both ends, or on the side of an end withheld; a value"))
         let none = claimRule(level: "90%", widening: 2.0.squareRoot(), open: nil)
         #expect(none.contains("(the side holds every value). A claimed direction"))
         #expect(!none.contains("(“"))

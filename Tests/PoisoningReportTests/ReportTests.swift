@@ -525,6 +525,24 @@ struct FindingSentenceTests {
             + "of 5 it lies."))
     }
 
+    /// The note on withheld ends of L, k, x0 and b names the refits that would place them only where the
+    /// recorded errors are the pilot's, on the default stream (review r21x m3: the count read off another
+    /// stream's errors moved from 74,000 to 218,000 with 5 seeds); elsewhere it gives the rule.
+    @Test func theRefitsToPlaceAWithheldEndAreCountedOnlyOnThePilotsStream() throws {
+        let imprecise = try withUndeterminedUpperSteepness(results(midpoints: [0.25], steepness: 3, noise: 0.03, meanNoise: 0.02),
+                                                          imprecise: true)
+        let pilot = try #require(fitPrecisionNote(imprecise))
+        #expect(pilot.contains("Placing every such end would take about ") && pilot.contains(" refits per series; the thresholds"))
+        var json = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(imprecise)) as? [String: Any])
+        var config = try #require(json["config"] as? [String: Any])
+        config["analysis"] = ["bootstrap-seed": 1, "confidence": 0.95, "replicates": 1000]
+        json["config"] = config
+        let other = try JSONDecoder().decode(StudyResults.self, from: JSONSerialization.data(withJSONObject: json))
+        let note = try #require(fitPrecisionNote(other))
+        #expect(!note.contains("about") && note.contains("Placing such an end would take (1.48 e / 0.125 pp)² times as many refits "
+            + "(for k, 0.75% of the end in place of 0.125 pp), e its Monte Carlo error on the default stream (--bootstrap-seed 0)"), "\(note)")
+    }
+
     /// `results` with the first series' k interval's upper end undetermined (dropped, marked so), or with
     /// `imprecise` withheld (its value kept, listed in `imprecise`), as the analysis leaves an end whose
     /// Monte Carlo error is too large to place it.

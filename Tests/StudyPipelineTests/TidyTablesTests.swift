@@ -220,7 +220,7 @@ func parseCSV(_ text: String) -> [[String]] {
     static func expectDifferencesHoldTheResults(_ results: StudyResults) {
         let rows = parseCSV(TidyTables.differencesCSV(results))
         #expect(rows.first == ["quantity", "axis", "base", "baseLabel", "other", "otherLabel", "difference", "bound", "lower", "upper",
-                               "decision", "seedsAtUpperSigma", "seedsFewest", "seedsMost", "seedsAtSigma", "seedsLimit"])
+                               "withheld", "decision", "seedsAtUpperSigma", "seedsFewest", "seedsMost", "seedsAtSigma", "seedsLimit"])
         #expect(rows.count == results.statistics.differences.count + 1)
         func holds(_ cell: String, _ value: Double?) -> Bool { cell.isEmpty ? value == nil : Double(cell) == value }
         func holds(_ cell: String, _ value: Int?) -> Bool { cell.isEmpty ? value == nil : Int(cell) == value }
@@ -229,9 +229,12 @@ func parseCSV(_ text: String) -> [[String]] {
             #expect(row[2] == String(d.base) && row[3] == results.series[d.base].label && row[4] == String(d.other)
                 && row[5] == results.series[d.other].label)
             #expect(holds(row[6], d.difference.value) && row[7] == (d.difference.bound?.rawValue ?? ""))
-            #expect(holds(row[8], d.difference.interval?.lower) && holds(row[9], d.difference.interval?.upper) && row[10] == d.decision.rawValue)
-            #expect(holds(row[11], d.seedPlan?.conservativeSeeds) && holds(row[12], d.seedPlan?.fewestSeeds)
-                && holds(row[13], d.seedPlan?.mostSeeds) && holds(row[14], d.seedPlan?.seeds) && holds(row[15], d.seedPlan?.limit))
+            let withheld = (d.difference.interval?.imprecise ?? []).map(\.rawValue).sorted()
+            #expect(holds(row[8], withheld.contains("lower") ? nil : d.difference.interval?.lower)
+                && holds(row[9], withheld.contains("upper") ? nil : d.difference.interval?.upper))
+            #expect(row[10] == (withheld.count == 2 ? "both" : withheld.first ?? "") && row[11] == d.decision.rawValue)
+            #expect(holds(row[12], d.seedPlan?.conservativeSeeds) && holds(row[13], d.seedPlan?.fewestSeeds)
+                && holds(row[14], d.seedPlan?.mostSeeds) && holds(row[15], d.seedPlan?.seeds) && holds(row[16], d.seedPlan?.limit))
         }
     }
 

@@ -43,14 +43,15 @@ public struct FitComparison: Sendable, Codable, Equatable {
     /// Whether `decision` is `resolved`.
     public let resolved: Bool
 
-    /// A fitted quantity in both studies and their difference, with its decision.
-    init(series: String, quantity: String, first: Estimate, second: Estimate, difference: Estimate) {
+    /// A fitted quantity in both studies and their difference, with its decision (`SignDecision.init(_:pilot:)`:
+    /// made on the default stream's difference `pilot` where either study has more than 3 seeds).
+    init(series: String, quantity: String, first: Estimate, second: Estimate, difference: Estimate, pilot: Estimate? = nil) {
         self.series = series
         self.quantity = quantity
         self.first = first
         self.second = second
         self.difference = difference
-        decision = SignDecision(difference)
+        decision = SignDecision(difference, pilot: pilot)
         resolved = decision == .resolved
     }
 }
@@ -64,7 +65,8 @@ public struct FitComparison: Sendable, Codable, Equatable {
 /// unless the other end resolves the sign, the decision is undetermined, whichever side of zero the
 /// withheld value lies on (so the decision is the same whatever `--bootstrap-seed`, as the withheld
 /// set is; review r21z M1). Exact intervals (no error)
-/// are resolved or not. The one decision of `compare`'s fits and of a study's own differences and
+/// are resolved or not. With more than 3 seeds a study's decisions are made on the pilot bootstrap
+/// (`init(_:pilot:)`), so that they do not change with `--bootstrap-seed`. The one decision of `compare`'s fits and of a study's own differences and
 /// trends (`SeriesDifference.decision`, `ThresholdTrend.decision`), hence of its findings, its
 /// claims on model size and an adaptive study's stopping rule.
 public enum SignDecision: String, Sendable, Codable, Equatable {
@@ -72,27 +74,54 @@ public enum SignDecision: String, Sendable, Codable, Equatable {
     case notResolved = "not-resolved"
     case undetermined
 
-    /// The decision for `estimate`.
+    /// The decision for `estimate`, each end read with two of its own Monte Carlo errors.
     public init(_ estimate: Estimate) {
-        guard let interval = estimate.interval else {
-            self = .notResolved
+        self = Self.reading(estimate, errors: 2).decision
+    }
+
+    /// The decision for `estimate`, this stream's, made on `pilot`: the same quantity read off the pilot
+    /// bootstrap (`SeedBootstrap.pilot`, the default stream; with more than 3 seeds, where its ends are
+    /// placed, `placingFittedEnds`), so that it is a function of the runs and the design alone, the same
+    /// for every `--bootstrap-seed` (review r21z M2: with seeds 6 to 9 a decision read off each stream's
+    /// own error flipped between undetermined and not resolved). The pilot's ends are read with twice
+    /// their error's upper 95% bound (`parameterEndErrorBound` times the error, as for placing them), the
+    /// ends withheld in `estimate` withheld there too. A decision this stream's shown ends would
+    /// contradict (resolved on the pilot where this stream's end does not exclude zero on that side, or
+    /// not resolved where one does) is undetermined: an end that moved by more than that band, rare by
+    /// its construction. Without a pilot (3 seeds or fewer, an adaptive study's looks) `init(_:)`.
+    public init(_ estimate: Estimate, pilot: Estimate?) {
+        guard let pilot, let interval = estimate.interval else {
+            self.init(estimate)
             return
         }
-        let margins = (lower: 2 * (interval.monteCarloError?.lower ?? 0), upper: 2 * (interval.monteCarloError?.upper ?? 0))
-        let (useLower, useUpper) = (estimate.bound != .upper, estimate.bound != .lower)
-        if useLower, let lower = interval.shownLower, lower - margins.lower > 0 {
-            self = .resolved
-        } else if useUpper, let upper = interval.shownUpper, upper + margins.upper < 0 {
-            self = .resolved
-        } else {
-            /// Whether an end could move across zero within its error, or cannot be placed: undetermined or withheld.
-            func unsure(_ end: Double?, margin: Double, _ side: IntervalEnd) -> Bool {
-                if interval.isImprecise(side) { return true }
-                return end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
-            }
-            self = (useLower && unsure(interval.lower, margin: margins.lower, .lower))
-                || (useUpper && unsure(interval.upper, margin: margins.upper, .upper)) ? .undetermined : .notResolved
+        let placed = Estimate(value: pilot.value, interval: pilot.interval.map {
+            Interval(lower: $0.lower, upper: $0.upper, monteCarloError: $0.monteCarloError, undetermined: $0.undetermined,
+                     movedToEstimate: $0.movedToEstimate, imprecise: interval.imprecise)
+        }, bound: pilot.bound)
+        let onPilot = Self.reading(placed, errors: 2 * parameterEndErrorBound), shown = Self.reading(estimate, errors: 0)
+        switch onPilot.decision {
+        case .resolved: self = shown.decision == .resolved && shown.side == onPilot.side ? .resolved : .undetermined
+        case .notResolved: self = shown.decision == .resolved ? .undetermined : .notResolved
+        case .undetermined: self = .undetermined
         }
+    }
+
+    /// The decision for `estimate` with each end's margin `errors` times its Monte Carlo error, and the
+    /// end that resolves it (nil unless resolved).
+    private static func reading(_ estimate: Estimate, errors: Double) -> (decision: SignDecision, side: IntervalEnd?) {
+        guard let interval = estimate.interval else { return (.notResolved, nil) }
+        let margins = (lower: errors * (interval.monteCarloError?.lower ?? 0), upper: errors * (interval.monteCarloError?.upper ?? 0))
+        let (useLower, useUpper) = (estimate.bound != .upper, estimate.bound != .lower)
+        if useLower, let lower = interval.shownLower, lower - margins.lower > 0 { return (.resolved, .lower) }
+        if useUpper, let upper = interval.shownUpper, upper + margins.upper < 0 { return (.resolved, .upper) }
+        /// Whether an end could move across zero within its margin, or cannot be placed: undetermined or withheld.
+        func unsure(_ end: Double?, margin: Double, _ side: IntervalEnd) -> Bool {
+            if interval.isImprecise(side) { return true }
+            return end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
+        }
+        let undetermined = (useLower && unsure(interval.lower, margin: margins.lower, .lower))
+            || (useUpper && unsure(interval.upper, margin: margins.upper, .upper))
+        return (undetermined ? .undetermined : .notResolved, nil)
     }
 }
 
@@ -174,8 +203,10 @@ private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, 
 /// distribution of the difference of independent draws from the two studies' ray bootstraps of
 /// `replicates` replicates each, drawn on streams 2 `bootstrapSeed` + 1 and + 2
 /// (`independentDifference`), with more than 3 seeds in either study its ends placed on the default
-/// stream's difference as the report places its own (`placingFittedEnds`, `placingParameterEnds`),
-/// and its sign decided with its ends' Monte Carlo errors in mind (`SignDecision`).
+/// stream's difference as the report places its own (`placingFittedEnds`; k's limit 0.75% of the
+/// largest k the end stands on, not of the difference's end),
+/// and its sign decided with its ends' Monte Carlo errors in mind (`SignDecision`; with more than 3
+/// seeds in either study on the default stream's difference, `SignDecision.init(_:pilot:)`).
 /// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
 /// studies agree and the points are independent; they are not (the points of one seed share its
 /// effect), so it is indicative only.
@@ -283,12 +314,24 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
             return independentDifference(estimate(sb), estimate(sa), replicates: pair, confidence: confidence)
         }
         var measured = difference(ra, rb)
-        if placed, let interval = measured.interval {
-            let pilotInterval = pilot.map { difference($0.a, $0.b).interval } ?? interval
-            measured = Estimate(value: measured.value, interval: parameter.map { placingParameterEnds(interval, parameter: $0, pilot: pilotInterval) }
-                                    ?? placingFittedEnds(interval, pilot: pilotInterval), bound: measured.bound)
+        let pilotDifference = placed ? pilot.map { difference($0.a, $0.b) } ?? measured : nil
+        if let pilotDifference, let interval = measured.interval {
+            let pilotInterval = pilotDifference.interval
+            // k's limit is on k's own scale (review r21z m4: 0.75% of the difference's end withheld an end
+            // near 0 whatever its precision): 0.75% of the largest k the end stands on, the two estimates
+            // and the studies' own ends it is made of (second's lower and first's upper at the lower end).
+            let (ka, kb) = (estimate(sa), estimate(sb))
+            func kScale(_ end: IntervalEnd) -> Double {
+                let ends = end == .lower ? [kb.interval?.lower, ka.interval?.upper] : [kb.interval?.upper, ka.interval?.lower]
+                return ([ka.value, kb.value] + ends).compactMap { $0.map(abs) }.max() ?? 0
+            }
+            measured = Estimate(value: measured.value,
+                                interval: parameter == 1
+                                    ? placingFittedEnds(interval, pilot: pilotInterval) { end, _ in parameterEndRelativePrecision * kScale(end) }
+                                    : placingFittedEnds(interval, pilot: pilotInterval), bound: measured.bound)
         }
-        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: measured)
+        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: measured,
+                             pilot: pilotDifference)
     }
     let cleanA = seedsA?.cleanAccuracy.compactMap { $0 } ?? [], cleanB = seedsB?.cleanAccuracy.compactMap { $0 } ?? []
     let welch = WelchDifference(cleanA, cleanB, resolutions: (a.testResolution, b.testResolution))

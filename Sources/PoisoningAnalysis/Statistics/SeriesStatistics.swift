@@ -378,25 +378,25 @@ public let parameterEndErrorBound: Double = {
 /// replicates lie and the distribution is flat, and in the 39 contrast dimensions of 40 seeds the
 /// Sobol' directions integrate it little better than plain Monte Carlo.
 public func placingParameterEnds(_ interval: Interval, parameter: Int, pilot: Interval?) -> Interval {
-    placingFittedEnds(interval, pilot: pilot) { parameter == 1 ? parameterEndRelativePrecision * abs($0) : parameterEndPrecision }
+    placingFittedEnds(interval, pilot: pilot) { parameter == 1 ? parameterEndRelativePrecision * abs($1) : parameterEndPrecision }
 }
 
 /// `interval` of a fitted quantity (a threshold, a threshold difference or trend, a sigmoid parameter),
 /// with more than 3 seeds, with every end withheld (listed in `imprecise`, its value and error kept)
 /// unless the `pilot` bootstrap's interval (the same design on `SeedBootstrap.pilotSeed`; the interval
 /// itself when drawn from it) places it: the pilot's end is a number whose Monte Carlo error, bounded
-/// from above with 95% confidence (`parameterEndErrorBound`), is at most `limit` of the pilot's end
-/// (by default `parameterEndPrecision`, 0.125 pp). Which ends are shown is then a function of the runs
+/// from above with 95% confidence (`parameterEndErrorBound`), is at most `limit` of the end (lower or
+/// upper) and the pilot's value there (by default `parameterEndPrecision`, 0.125 pp). Which ends are shown is then a function of the runs
 /// and the design alone, the same in every stream; each end shown has, with 95% confidence, a standard
 /// error between streams of at most the limit. An end the pilot gives no error for (an exact end) is
 /// shown.
 public func placingFittedEnds(_ interval: Interval, pilot: Interval?,
-                              limit: (Double) -> Double = { _ in parameterEndPrecision }) -> Interval {
+                              limit: (IntervalEnd, Double) -> Double = { _, _ in parameterEndPrecision }) -> Interval {
     func withheld(_ end: IntervalEnd) -> Bool {
         guard (end == .lower ? interval.lower : interval.upper) != nil else { return false }
         guard let pilot, let pilotEnd = end == .lower ? pilot.lower : pilot.upper else { return true }
         guard let error = end == .lower ? pilot.monteCarloError?.lower : pilot.monteCarloError?.upper else { return false }
-        return error * parameterEndErrorBound > limit(pilotEnd)
+        return error * parameterEndErrorBound > limit(end, pilotEnd)
     }
     let ends = [IntervalEnd.lower, .upper].filter(withheld)
     guard !ends.isEmpty else { return interval }

@@ -39,14 +39,15 @@ public struct SeriesDifference: Sendable, Codable, Equatable {
     /// per-seed spread cannot be estimated.
     public let seedPlan: SeedPlan?
 
-    /// The difference `other` minus `base` of `quantity`, its decision read off `difference`.
-    init(base: Int, other: Int, axis: SeriesAxis, quantity: ComparedQuantity, difference: Estimate, seedPlan: SeedPlan?) {
+    /// The difference `other` minus `base` of `quantity` and its decision (by default read off `difference`).
+    init(base: Int, other: Int, axis: SeriesAxis, quantity: ComparedQuantity, difference: Estimate, decision: SignDecision? = nil,
+         seedPlan: SeedPlan?) {
         self.base = base
         self.other = other
         self.axis = axis
         self.quantity = quantity
         self.difference = difference
-        decision = SignDecision(difference)
+        self.decision = decision ?? SignDecision(difference)
         self.seedPlan = seedPlan
     }
 }
@@ -75,14 +76,15 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
     /// effect of interest per doubling of parameters; nil when resolved or not estimable.
     public let seedPlan: SeedPlan?
 
-    /// The trend of `series`, its decision read off `slope`.
-    init(attack: Int, defense: Int, series: [Int], slope: Estimate, reason: String?, seedPlan: SeedPlan?) {
+    /// The trend of `series` and its decision (`SignDecision.init(_:pilot:)`, read off `slope` and the
+    /// pilot bootstrap's slope `pilot`).
+    init(attack: Int, defense: Int, series: [Int], slope: Estimate, pilot: Estimate? = nil, reason: String?, seedPlan: SeedPlan?) {
         self.attack = attack
         self.defense = defense
         self.series = series
         self.slope = slope
         self.reason = reason
-        decision = SignDecision(slope)
+        decision = SignDecision(slope, pilot: pilot)
         self.seedPlan = seedPlan
     }
 }
@@ -115,15 +117,29 @@ public struct StudyStatistics: Sendable, Codable, Equatable {
     }
 }
 
-/// The method sentence of `StudyStatistics`.
-let intervalMethod = "Means (clean accuracy, gap) and their differences between series have exact Student-t intervals "
+/// The method sentence of `StudyStatistics` for a study of `seeds` seeds (`adaptiveLook`: a look of an
+/// adaptive study, `studyStatistics`): with more than 3 seeds it says which ends a pilot bootstrap places
+/// (`placingParameterEnds`, `placingFittedEnds`) and, outside an adaptive study, that the decisions are
+/// read off it (`SignDecision.init(_:pilot:)`); with 3 or fewer, where no pilot is drawn, as before.
+func intervalMethod(seeds: Int, adaptiveLook: Bool) -> String {
+    guard seeds > 3 else { return intervalMethodBase + ", and an end of L, k, x0 or b it cannot place \"withheld\"." }
+    return intervalMethodBase + (adaptiveLook
+        ? ", and an end of L, k, x0 or b that a pilot bootstrap on the default stream cannot place \"withheld\" (an adaptive study's "
+            + "thresholds, their differences and trends are not placed on it: at the looks' refits it would place none)."
+        : ". A pilot bootstrap on the default stream places every end of a threshold, a threshold difference, a trend and L, k, "
+            + "x0 and b: an end it cannot place (the upper 95% bound on its Monte Carlo error above 0.125 pp, for k 0.75% of the end) "
+            + "is written \"withheld\", and whether a difference or trend is resolved is read off that pilot (its ends against "
+            + "twice that bound), so neither changes with the bootstrap stream.")
+}
+
+/// The method sentence's common part (`intervalMethod`), up to what an end the error cannot decide is called.
+private let intervalMethodBase = "Means (clean accuracy, gap) and their differences between series have exact Student-t intervals "
     + "(paired by seed). Fitted quantities come from a seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees "
     + "of freedom): every replicate moves each mean by the same weight per seed, so series stay paired, and is refitted; the "
     + "bootstrap integrates along rays of seed weights (each replicate draws a direction of seed weights and averages "
     + "exactly along it, rather than drawing single weights), so that each interval end's Monte Carlo error (how far it "
     + "would move with another random stream of replicates) is small (it is recorded in results.json); an end whose "
-    + "bound (bounded or open) that error cannot decide is written \"undetermined\", and an end of L, k, x0 or b it cannot place "
-    + "\"withheld\"."
+    + "bound (bounded or open) that error cannot decide is written \"undetermined\""
 
 /// Computes the study's statistics from its runs and central fits, one series after another, each
 /// series' refits and intervals shared out among `threads` workers (a study of a few series keeps
@@ -159,7 +175,8 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
     let trends = thresholdTrends(series: series, modelKinds: config.modelKinds, statistics: perSeries, replicates: replicates,
                                  seeds: seeds, confidence: settings.confidence, planning: planning)
     return StudyStatistics(confidence: settings.confidence, replicates: bootstrap?.replicateCount ?? 0, seeds: seeds,
-                           testRows: testRows, method: intervalMethod, series: perSeries, differences: differences, trends: trends)
+                           testRows: testRows, method: intervalMethod(seeds: seeds, adaptiveLook: adaptiveLook), series: perSeries,
+                           differences: differences, trends: trends)
 }
 
 /// The pairs of series the statistics compare, in order: every pair (first < second) that differs
@@ -292,17 +309,20 @@ private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int,
     let (measured, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
                                                      replicates: paired, design: replicates[other]?.design ?? .monteCarlo(blocks: 1),
                                                      confidence: confidence)
-    let estimate = replicates[other]?.pilot.flatMap { b in replicates[base]?.pilot.map { a in (b, a) } }.map { b, a in
-        placingFittedEnds(measured, pilot: censoredInterval(differenceRanges(((b.threshold, b.swept), (a.threshold, a.swept))),
-                                                            design: b.design, confidence: confidence).0)
-    } ?? measured
-    let plan = estimate.signResolved || estimate.bound != nil || estimate.value == nil ? nil
+    let pilot = replicates[other]?.pilot.flatMap { b in replicates[base]?.pilot.map { a in
+        censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
+                           replicates: ((b.threshold, b.swept), (a.threshold, a.swept)), design: b.design, confidence: confidence).0
+    } }
+    let estimate = pilot.map { placingFittedEnds(measured, pilot: $0.interval) } ?? measured
+    let decision = SignDecision(estimate, pilot: pilot)
+    let plan = decision == .resolved || estimate.bound != nil || estimate.value == nil ? nil
         : quartileStandardError(differences, design: paired.map { _ in replicates[other]!.design } ?? .monteCarlo(blocks: 1),
                                 seeds: seeds, confidence: confidence).map {
             SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
                      degreesOfFreedom: seeds - 1, confidence: confidence)
         }
-    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, seedPlan: plan)
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, decision: decision,
+                            seedPlan: plan)
 }
 
 /// The difference of a mean (clean accuracy or gap) between two series, `other` minus `base`, with
@@ -478,12 +498,13 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
             (interval, slopes) = censoredInterval(ranges, design: design, confidence: confidence)
         }
         let pilots = memberReplicates.compactMap(\.pilot)
-        let estimate = pilots.count == members.count && !pilots.isEmpty
-            ? placingFittedEnds(Estimate.fitted(value: value, interval: interval),
-                                pilot: censoredInterval(trendReplicateRanges(sizes: sizes, replicates: pilots), design: pilots[0].design,
-                                                        confidence: confidence).0)
-            : Estimate.fitted(value: value, interval: interval)
-        let plan = estimate.signResolved || value == nil ? nil
+        let pilot = pilots.count == members.count && !pilots.isEmpty
+            ? Estimate.fitted(value: value, interval: censoredInterval(trendReplicateRanges(sizes: sizes, replicates: pilots),
+                                                                       design: pilots[0].design, confidence: confidence).0)
+            : nil
+        let measured = Estimate.fitted(value: value, interval: interval)
+        let estimate = pilot.map { placingFittedEnds(measured, pilot: $0.interval) } ?? measured
+        let plan = SignDecision(estimate, pilot: pilot) == .resolved || value == nil ? nil
             : quartileStandardError(slopes, design: memberReplicates.first?.design ?? .monteCarlo(blocks: 1), seeds: seeds,
                                     confidence: confidence).map {
                 SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
@@ -495,6 +516,6 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
                         : "in more than \(share) of the bootstrap replicates a threshold is unfitted, or thresholds beyond both "
                             + "ends of the swept fractions leave the slope no sign"].compactMap { $0 }
         return ThresholdTrend(attack: series[members[0]].attack, defense: series[members[0]].defense, series: members,
-                              slope: estimate, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "), seedPlan: plan)
+                              slope: estimate, pilot: pilot, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "), seedPlan: plan)
     }
 }
