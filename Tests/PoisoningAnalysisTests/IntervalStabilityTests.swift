@@ -96,12 +96,19 @@ struct IntervalStabilityTests {
 
     /// The sign decision (`SignDecision`) of every threshold difference and trend, by name.
     static func decisions(_ results: StudyResults) -> [String: SignDecision] {
-        var decisions = [String: SignDecision]()
+        byThresholdDifferenceAndTrend(results, difference: \.decision, trend: \.decision)
+    }
+
+    /// `difference`'s value of every threshold difference and `trend`'s of every trend that has one, by name
+    /// ("threshold MLP 64 - MLP 32", "trend 0/0").
+    static func byThresholdDifferenceAndTrend<Value>(_ results: StudyResults, difference: (SeriesDifference) -> Value?,
+                                                      trend: (ThresholdTrend) -> Value?) -> [String: Value] {
+        var values = [String: Value]()
         for d in results.statistics.differences where d.quantity == .threshold {
-            decisions["threshold \(results.series[d.other].label) - \(results.series[d.base].label)"] = d.decision
+            values["threshold \(results.series[d.other].label) - \(results.series[d.base].label)"] = difference(d)
         }
-        for t in results.statistics.trends { decisions["trend \(t.attack)/\(t.defense)"] = t.decision }
-        return decisions
+        for t in results.statistics.trends { values["trend \(t.attack)/\(t.defense)"] = trend(t) }
+        return values
     }
 
     /// Every interval end of a fitted quantity by name, as it reads (`EndReading`); an interval that
@@ -159,12 +166,7 @@ struct IntervalStabilityTests {
 
     /// The seed plan of every threshold difference and trend that has one, by name.
     static func seedPlans(_ results: StudyResults) -> [String: SeedPlan] {
-        var plans = [String: SeedPlan]()
-        for d in results.statistics.differences where d.quantity == .threshold {
-            plans["threshold \(results.series[d.other].label) - \(results.series[d.base].label)"] = d.seedPlan
-        }
-        for t in results.statistics.trends { plans["trend \(t.attack)/\(t.defense)"] = t.seedPlan }
-        return plans
+        byThresholdDifferenceAndTrend(results, difference: \.seedPlan, trend: \.seedPlan)
     }
 
     /// The reference study with 5 seeds (42, 123, 7, 1, 2: the adaptive design's first 5): 5 streams.
