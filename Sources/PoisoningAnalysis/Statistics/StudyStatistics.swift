@@ -76,15 +76,15 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
     /// effect of interest per doubling of parameters; nil when resolved or not estimable.
     public let seedPlan: SeedPlan?
 
-    /// The trend of `series` and its decision (`SignDecision.init(_:pilot:)`, read off `slope` and the
-    /// pilot bootstrap's slope `pilot`).
-    init(attack: Int, defense: Int, series: [Int], slope: Estimate, pilot: Estimate? = nil, reason: String?, seedPlan: SeedPlan?) {
+    /// The trend of `series` and its decision (by default read off `slope`; `studyStatistics` gives the one
+    /// made on the pilot bootstrap, `SignDecision.init(_:pilot:)`).
+    init(attack: Int, defense: Int, series: [Int], slope: Estimate, decision: SignDecision? = nil, reason: String?, seedPlan: SeedPlan?) {
         self.attack = attack
         self.defense = defense
         self.series = series
         self.slope = slope
         self.reason = reason
-        decision = SignDecision(slope, pilot: pilot)
+        self.decision = decision ?? SignDecision(slope)
         self.seedPlan = seedPlan
     }
 }
@@ -504,7 +504,8 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
             : nil
         let measured = Estimate.fitted(value: value, interval: interval)
         let estimate = pilot.map { placingFittedEnds(measured, pilot: $0.interval) } ?? measured
-        let plan = SignDecision(estimate, pilot: pilot) == .resolved || value == nil ? nil
+        let decision = SignDecision(estimate, pilot: pilot)
+        let plan = decision == .resolved || value == nil ? nil
             : quartileStandardError(slopes, design: memberReplicates.first?.design ?? .monteCarlo(blocks: 1), seeds: seeds,
                                     confidence: confidence).map {
                 SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
@@ -516,6 +517,6 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
                         : "in more than \(share) of the bootstrap replicates a threshold is unfitted, or thresholds beyond both "
                             + "ends of the swept fractions leave the slope no sign"].compactMap { $0 }
         return ThresholdTrend(attack: series[members[0]].attack, defense: series[members[0]].defense, series: members,
-                              slope: estimate, pilot: pilot, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "), seedPlan: plan)
+                              slope: estimate, decision: decision, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "), seedPlan: plan)
     }
 }
