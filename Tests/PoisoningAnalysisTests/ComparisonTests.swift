@@ -323,6 +323,35 @@ struct PooledShiftTests {
         #expect(wide[0].equivalence?.verdict == .differentButEquivalent)
     }
 
+    /// The bisection finds the scan's count (the reference: every n from 2 up) for spreads from a
+    /// hundredth of the margin to beyond what 1,000 seeds can handle, at three levels and two margins,
+    /// and for spreads on either side of the one at which a count becomes enough.
+    @Test func theSeedsForEquivalenceByBisectionAreTheScans() {
+        var random = Xoshiro256StarStar(seed: 5, purpose: "seeds for equivalence")
+        var counts = Set<Int?>()
+        for alpha in [0.01, 0.05, 0.1] {
+            for margin in [0.02, 0.005] {
+                for _ in 0..<40 {
+                    let spread = margin * pow(10, -2 + 4 * random.nextUnitDouble())   // 0.01 to 100 margins
+                    let scanned = seedsForEquivalenceByScan(spread: spread, alpha: alpha, margin: margin)
+                    #expect(seedsForEquivalence(spread: spread, alpha: alpha, margin: margin) == scanned, "spread \(spread) at \(alpha)")
+                    counts.insert(scanned)
+                }
+                // At a count n's own limiting spread (where its side equals the margin) and a hair on either side.
+                for n in [2, 3, 7, 40, 999, 1000] {
+                    let df = Double(2 * n - 2)
+                    let limit = margin * Double(n).squareRoot() / (studentTQuantile(1 - alpha, df: df) + studentTQuantile(0.9, df: df))
+                    for spread in [limit.nextDown, limit, limit.nextUp, limit * (1 - 1e-9), limit * (1 + 1e-9)] {
+                        #expect(seedsForEquivalence(spread: spread, alpha: alpha, margin: margin)
+                                == seedsForEquivalenceByScan(spread: spread, alpha: alpha, margin: margin), "n \(n) spread \(spread)")
+                    }
+                }
+            }
+        }
+        // The draws reach the smallest count, nil, and many between.
+        #expect(counts.contains(2) && counts.contains(nil) && counts.count > 50, "\(counts.count) counts")
+    }
+
     @Test func theSeedsForEquivalenceFollowTheirFormula() throws {
         // s1 = s2 = 1 pp, margin 2 pp, alpha 0.05: the smallest n with (t_.95 + t_.9) · sqrt(2) · 0.01 / sqrt(n) <= 0.02
         // on 2n - 2 degrees of freedom: 6 (0.0184; 5 gives 0.0206, by SciPy's t quantiles).

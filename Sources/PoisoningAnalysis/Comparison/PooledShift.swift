@@ -192,11 +192,36 @@ func isHigher(_ value: Double, than other: Double) -> Bool {
 /// The smallest number of seeds n per study (2 to 1,000) at which TOST at `alpha` has 80% power at a
 /// true shift of 0, with the combined seed-level spread `spread` = sqrt(s1² + s2²) taken as known:
 /// (t_{1-alpha} + t_{0.9}) · spread / sqrt(n) <= m on 2n - 2 degrees of freedom; nil when 1,000 do not suffice.
+/// The left side falls as n grows (both quantiles, above the median, fall with the degrees of freedom,
+/// and so does 1 / sqrt(n)), so the condition, once met, holds for every larger n: n is found by
+/// doubling from 2 (2, 4, 8, ... 1,000) to the first count that is enough, then by bisection below it,
+/// some 2 log2(n) evaluations, each two quantiles by bisection on the t distribution, where the scan
+/// from 2 up (`seedsForEquivalenceByScan`, the reference) made n - 1, up to 999.
 func seedsForEquivalence(spread: Double, alpha: Double, margin: Double) -> Int? {
-    return (2...1000).first { n in
-        let df = Double(2 * n - 2)
-        return (studentTQuantile(1 - alpha, df: df) + studentTQuantile(0.9, df: df)) * spread / Double(n).squareRoot() <= margin
+    let enough = { (n: Int) in equivalenceHalfWidth(seeds: n, spread: spread, alpha: alpha) <= margin }
+    // After the doubling, and at every bisection step: `enough(high)`, and `low` is 1 or a count that is not.
+    var low = 1, high = 2
+    while !enough(high) {
+        if high == 1000 { return nil }
+        (low, high) = (high, min(2 * high, 1000))
     }
+    while high - low > 1 {
+        let middle = (low + high) / 2
+        if enough(middle) { high = middle } else { low = middle }
+    }
+    return high
+}
+
+/// The reference for `seedsForEquivalence`: every n from 2 up, the first that is enough.
+func seedsForEquivalenceByScan(spread: Double, alpha: Double, margin: Double) -> Int? {
+    (2...1000).first { equivalenceHalfWidth(seeds: $0, spread: spread, alpha: alpha) <= margin }
+}
+
+/// (t_{1-alpha} + t_{0.9}) · spread / sqrt(n) on 2n - 2 degrees of freedom, the side of
+/// `seedsForEquivalence`'s condition that must be at most the margin.
+private func equivalenceHalfWidth(seeds n: Int, spread: Double, alpha: Double) -> Double {
+    let df = Double(2 * n - 2)
+    return (studentTQuantile(1 - alpha, df: df) + studentTQuantile(0.9, df: df)) * spread / Double(n).squareRoot()
 }
 
 /// Welch's comparison of the means of two samples of at least two values each (Welch 1947;
