@@ -34,7 +34,10 @@ struct BenchCommand: ParsableCommand {
     var peakGflops: Double?
 
     @Option(help: "Where to write the Markdown summary.")
-    var results = "benchmarks/results.md"
+    var results = Self.defaultResults
+
+    /// The committed summary, `--results`' default.
+    static let defaultResults = "benchmarks/results.md"
 
     @Flag(help: "Measure only training: the default study in process, one run per width and eight runs alone vs packed on one thread; print the figures and leave --results alone (for iterating on kernels).")
     var engineOnly = false
@@ -48,12 +51,21 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky, issue 25's input-curvature budget (20 Hessian-vector products over 150 rows), gradient canceling by its fast and its reference kernel, and kernel ridge's exact input curvature at 64 features, in closed form and from Hessian-vector products, and issue 24's budgets (τ on the reference rows, one gradient-canceling run at ε_d 0.2 on 1,000 rows; also in the full run and --engine-only); print the tables and leave --results alone.")
     var modelsOnly = false
 
+    @Flag(help: "Every table of the full run at a smaller size, to check that bench runs on this machine in under a minute: the deeper and wider networks as one run each on 350 rows, no adaptive study, no 10,000,000-sample memory row, no one-run rows beyond 7,000 training rows, and kernel ridge's curvature on 200 training rows, not 1,258. Its figures are not a benchmark: the summary says so, and --results must be given.")
+    var quick = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         if repetitions < 1 { throw ValidationError("--repetitions: must be at least 1") }
         if largeSeeds < 0 { throw ValidationError("--large-seeds: must be at least 0") }
         if let peakGflops, !(peakGflops > 0) { throw ValidationError("--peak-gflops: must be positive") }
+        if quick && (engineOnly || memoryOnly || modelsOnly || stepsOnly) {
+            throw ValidationError("--quick: a quick run is of the full summary; it cannot be combined with --engine-only, --memory-only, --steps-only or --models-only")
+        }
+        if quick && results == Self.defaultResults {
+            throw ValidationError("--quick: give --results FILE: a quick run's figures are not a benchmark, and would replace \(Self.defaultResults)")
+        }
         // The summary's folder is checked before the measurements too (review r19c, finding 13: a
         // file as its parent failed only the final write).
         if !(engineOnly || memoryOnly || modelsOnly || stepsOnly), let problem = creationProblem(at: URL(fileURLWithPath: results)) {
@@ -72,6 +84,9 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--results: \(problem)")
         }
     }
+
+    /// The line under the machine line of a `--quick` run's summary.
+    static let quickRunNote = "A quick run (`--quick`): every table at a smaller size, to check that bench runs here; its figures are not a benchmark."
 
     /// The heading of the summary's first table, which every summary holds.
     static let sweepsTableHeading = "| Measurement | Runs | Wall (s) | Runs/s | GFLOP/s | % of peak | Peak memory (MiB) |"
@@ -98,6 +113,7 @@ struct BenchCommand: ParsableCommand {
         let corePeak = peakGflops ?? measuredPeakGFLOPs()
         let peak = corePeak * Double(threads)
         var lines = ["# Benchmarks", "", machineDescription(threads: threads, corePeak: corePeak), ""]
+        if quick { lines += [Self.quickRunNote, ""] }
         func emit(_ line: String = "") {
             print(line)
             lines.append(line)
@@ -172,7 +188,7 @@ struct BenchCommand: ParsableCommand {
         emit(String(format: "| Of it: the checks of the stored runs (checksums and merge's checks, in process) | %d | %.5f (%.2f%%) | | | | |",
                     reference.runSpecs.count, checks, 100 * checks / fromStore))
 
-        try adaptiveStudy(emit, scratch: scratch, threads: threads)
+        if !quick { try adaptiveStudy(emit, scratch: scratch, threads: threads) }
 
         if largeSeeds > 0 {
             let large = try Study(StudyConfig(models: [32, 64, 128, 256, 512, 1024].map(StudyConfig.mlp),
@@ -286,7 +302,7 @@ struct BenchCommand: ParsableCommand {
         emit("")
         emit("| Samples | Features | Making the data (MiB) | Data (MiB) | Run (MiB) | Estimate (MiB) | Measured peak (MiB) | Measured / estimate |")
         emit("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for (samples, features) in [(500, 10), (100_000, 100), (1_000_000, 20), (10_000_000, 10)] {
+        for (samples, features) in [(500, 10), (100_000, 100), (1_000_000, 20)] + (quick ? [] : [(10_000_000, 10)]) {
             let study = common + ["--samples", "\(samples)", "--features", "\(features)"]
             let design = try StudyOptions.parse(study).design()
             let memory = estimatedStudyMemory(design, sizes: design.data.plannedSizes!, threads: threads, makingBytes: design.data.estimatedBytes)
@@ -306,7 +322,7 @@ struct BenchCommand: ParsableCommand {
         emit("| Width | Training samples | Wall (s) | GFLOP/s | % of one core's peak | ns per (sample · epoch · width) |")
         emit("|---:|---:|---:|---:|---:|---:|")
         let widths = [32, 64, 128, 256, 512, 1024, 2048].map { (width: $0, samples: 500) }
-        let sampleCounts = [250, 1000, 4000, 10_000, 50_000].map { (width: 128, samples: $0) }
+        let sampleCounts = [250, 1000, 4000, 10_000, 50_000].filter { !quick || $0 <= 10_000 }.map { (width: 128, samples: $0) }
         for (width, samples) in widths + sampleCounts {
             let config = try Study(StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(samples)]),
                                                models: [StudyConfig.mlp(width)], fractions: [0], seeds: [1]))
@@ -438,14 +454,14 @@ struct BenchCommand: ParsableCommand {
     /// eigenvalue of the mean Hessian over the 539 first test rows (the digits' test size) both ways.
     /// Thread CPU time, median of `repetitions`; the largest difference of the two ways' eigenvalues.
     private func kernelRidgeCurvature(_ emit: (String) -> Void) throws {
-        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(2516), "features": .int(64), "classes": .int(10),
-                                                                 "train-fraction": .double(0.5)])
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(quick ? 400 : 2516), "features": .int(64),
+                                                                 "classes": .int(10), "train-fraction": .double(0.5)])
         let ridge = StudyConfig.component(KernelRidge.kind, ["kernel": .string("rbf"), "length-scale": .double(4)])
         let study = try Study(StudyConfig(data: data, models: [ridge], fractions: [0], seeds: [1]))
-        let rows = study.split.train, sizes = study.split.sizes, test = study.split.test.rows(Array(0..<539))
+        let rows = study.split.train, sizes = study.split.sizes, test = study.split.test.rows(Array(0..<min(539, study.split.test.count)))
         let fit = KernelRidge(kernel: .rbf, lengthScale: 4, lambda: 1).model(for: sizes)
             .train(rows, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
-        let model = fit.model.capable((any InputHessianClassifier).self), reference = rows.rows(Array(0..<100))
+        let model = fit.model.capable((any InputHessianClassifier).self), reference = rows.rows(Array(0..<min(100, rows.count)))
         emit("## Kernel ridge's exact input curvature at 64 features on one thread (\(rows.count) training rows of Gaussian clusters, "
             + "10 classes, RBF ℓ = 4; median of \(repetitions))")
         emit("")
@@ -563,18 +579,22 @@ struct BenchCommand: ParsableCommand {
     /// Issue 26's two network shapes beyond the default study, engine only: 4 runs of two 256 layers
     /// and 12 runs of one 512 layer, each on 3,500 training rows of Gaussian clusters (5,000 samples),
     /// 200 epochs: the hidden-to-hidden product and the wide layer that the register-blocked kernels
-    /// carry (too wide to pack runs into SIMD lanes, so each run trains alone).
+    /// carry (too wide to pack runs into SIMD lanes, so each run trains alone). `--quick`: one run of
+    /// each on 350 training rows (500 samples).
     private func deepAndWideNetworks(_ emit: (String) -> Void, peak: Double, threads: Int) throws {
-        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(5000)])
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(quick ? 500 : 5000)])
         let shapes: [(name: String, hidden: [Int], fractions: [Double], seeds: [UInt64])] = [
-            ("4 runs, two 256 layers, 3,500 training rows", [256, 256], [0, 0.1], [1, 2]),
-            ("12 runs, one 512 layer, 3,500 training rows", [512], [0, 0.1, 0.2], [1, 2, 3, 4]),
+            ("two 256 layers", [256, 256], [0, 0.1], [1, 2]),
+            ("one 512 layer", [512], [0, 0.1, 0.2], [1, 2, 3, 4]),
         ]
         for shape in shapes {
             let model = StudyConfig.component(MLP.kind, ["hidden": .list(shape.hidden.map { .int($0) })])
-            let study = try Study(StudyConfig(data: data, models: [model], fractions: shape.fractions, seeds: shape.seeds))
+            let study = try Study(StudyConfig(data: data, models: [model], fractions: quick ? [0] : shape.fractions,
+                                              seeds: quick ? [1] : shape.seeds))
             let seconds = median((0..<repetitions).map { _ in timed { _ = runStudy(study, threads: threads) } })
-            emit(row("\(shape.name), engine only (median of \(repetitions))", study, seconds: seconds, peak: peak, memory: peakMemoryMiB()))
+            let name = "\(study.runSpecs.count) run\(study.runSpecs.count == 1 ? "" : "s"), \(shape.name), "
+                + "\(groupedDigits(study.split.train.count)) training rows"
+            emit(row("\(name), engine only (median of \(repetitions))", study, seconds: seconds, peak: peak, memory: peakMemoryMiB()))
         }
     }
 

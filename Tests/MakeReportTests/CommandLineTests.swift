@@ -462,19 +462,36 @@ struct CommandLineTests {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try study.write(to: folder.appendingPathComponent("study.yaml"), atomically: false, encoding: .utf8)
         }
-        let outcome = try run(["bench", "--large-seeds", "0", "--repetitions", "1", "--results", results.path], in: working)
+        // A quick run (every table at a smaller size): the full run's tables, rows and summary format.
+        let outcome = try run(["bench", "--quick", "--large-seeds", "0", "--repetitions", "1", "--results", results.path], in: working)
         #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
         let text = try String(contentsOf: results, encoding: .utf8)
         #expect(text.contains("\n| examples/attacks/study.yaml | 2 | "))
         #expect(text.contains("\n| examples/defenses/study.yaml | 4 | "))
         #expect(text.hasPrefix("# Benchmarks\n\nMachine: "))
+        #expect(text.contains("\n\n" + BenchCommand.quickRunNote + "\n\n## Sweeps\n"))
         #expect(text.contains("| Default study, engine only, in process (median of 1) | 81 |"))
         #expect(text.contains("| Default study, the whole `make-report` command"))
+        #expect(text.contains("\n| 1 run, two 256 layers, 350 training rows, engine only (median of 1) | 1 | "))
+        #expect(text.contains("\n| 1 run, one 512 layer, 350 training rows, engine only (median of 1) | 1 | "))
+        #expect(!text.contains("Adaptive reference study"))
         for width in [32, 64, 128, 256, 512, 1024, 2048] { #expect(text.contains("\n| \(width) | 350 | ")) }
-        #expect(text.contains("\n| 128 | 2800 | "))
-        for samples in [500, 100_000, 1_000_000, 10_000_000] { #expect(text.contains("\n| \(samples) | ")) }   // peak memory
+        #expect(text.contains("\n| 128 | 2800 | ") && text.contains("\n| 128 | 7000 | ") && !text.contains("\n| 128 | 35000 | "))
+        for samples in [500, 100_000, 1_000_000] { #expect(text.contains("\n| \(samples) | ")) }   // peak memory
+        #expect(!text.contains("\n| 10000000 | "))
+        for section in ["## Where the default command's time goes", "## What HTML and CSV output add", "## Cost of each defense",
+                        "## Eight runs of one network", "## Training each model kind", "## Gradient canceling's kernels",
+                        "## Kernel ridge's exact input curvature at 64 features on one thread (200 training rows",
+                        "## Issue 24's budgets", "## Peak memory of the whole command", "## Report templates of many tags"] {
+            #expect(text.contains("\n" + section), "\(section)")
+        }
         #expect(BenchCommand.isBenchmarkSummary(Data(text.utf8)))
         #expect(try run(["bench", "--repetitions", "0"]).status == 2)
+        // A quick run never replaces the committed summary: --results must be given, and it is of the full summary only.
+        for arguments in [["bench", "--quick"], ["bench", "--quick", "--engine-only", "--results", results.path]] {
+            let refused = try run(arguments, in: working)
+            #expect(refused.status == 2 && refused.standardError.contains("--quick: "), "\(arguments): \(refused.standardError)")
+        }
     }
 
     /// Review r19d, finding 9: `bench --results` took any file starting "# Benchmarks" for its own
