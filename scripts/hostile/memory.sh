@@ -1,5 +1,16 @@
 # Section 4 of issue 19: studies too large for the memory the process may use.
 
+# padded_results SOURCE TARGET: SOURCE's JSON object with one more member, "padding", an array of 50
+# million zeros (100 MB), written as text: json.dump of the array took a minute of processor time.
+padded_results() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+text = json.dumps(json.load(open(sys.argv[1])), separators=(",", ":"))
+with open(sys.argv[2], "w") as target:
+    target.write(text[:-1] + ',"padding":[' + "0," * 49_999_999 + "0]}")
+PY
+}
+
 # 10000 classes x 100000 features: the cluster centers alone are 8 GB of Doubles. Under a 6 GB
 # address-space limit the command used to abort in the allocator ("failed to allocate 8000000032
 # bytes") while drawing them; it must refuse before drawing anything, at once, and create nothing.
@@ -29,10 +40,8 @@ for source, target in [("parts/results.part-1-of-1.json", "huge-part.json"), ("o
     document["config"]["data"].update(classes=10000, features=100000, samples=1000)
     document.pop("dataSizes", None)   # a part written before parts recorded their split's sizes: merge makes its data
     json.dump(document, open(target, "w"))
-document = json.load(open("out/results.json"))
-document["padding"] = [0] * 50_000_000
-json.dump(document, open("padded.json", "w"), separators=(",", ":"))
 PY
+  padded_results out/results.json padded.json
   mkdir folder && cp -r out/. folder/ && cp huge.json folder/results.json
   local before limited; before=$(snapshot .)
   for limited in "6000000 merge huge-part.json --output merged" "3000000 compare padded.json out/results.json"; do
@@ -59,12 +68,7 @@ hostile_case merge-compare-validate-within-the-address-space case_merge_compare_
 # refused before work in one line naming the limit, nothing created; a study that fits still runs.
 case_run_and_compare_within_the_data_segment() {
   mr --output out --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
-  python3 - <<'PY'
-import json
-document = json.load(open("out/results.json"))
-document["padding"] = [0] * 50_000_000
-json.dump(document, open("padded.json", "w"), separators=(",", ":"))
-PY
+  padded_results out/results.json padded.json
   local before limited; before=$(snapshot .)
   for limited in "524288 --samples 1000000 --features 100 --seeds 1 --fractions 0 --epochs 1 --widths 8 --no-store --output big" \
                  "3000000 compare padded.json out/results.json"; do
