@@ -98,10 +98,12 @@ struct InputCurvatureTests {
             model.kernel == .rbf ? exp(-vi.reduce(0) { $0 + $1 * $1 } / (2 * l * l)) : exp(-vi.reduce(0) { $0 + abs($1) } / l)
         }
         let e = (0..<c).map { k in (0..<n).reduce(0.0) { $0 + similarity[$1] * model.dual[$1 * c + k] } - (k == label ? 1 : 0) }
+        // Σ_k 2 e_k A_ik, each point's weight, the same for every feature j.
+        let weight = (0..<n).map { i in (0..<c).reduce(0.0) { $0 + 2 * e[$1] * model.dual[i * c + $1] } }
         return (0..<d).map { j in
             (0..<n).reduce(0.0) { sum, i in
                 let slope = model.kernel == .rbf ? -similarity[i] * v[i][j] / (l * l) : -similarity[i] * (v[i][j] > 0 ? 1 : -1) / l
-                return sum + (0..<c).reduce(0.0) { $0 + 2 * e[$1] * model.dual[i * c + $1] } * slope
+                return sum + weight[i] * slope
             }
         }
     }
