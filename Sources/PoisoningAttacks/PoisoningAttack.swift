@@ -62,6 +62,10 @@ public protocol PoisoningAttack: StudyComponent {
     /// `victimRowSubset` with the classes as the data name them (`className(_:in:)`), as
     /// `label(classNames:)` names them.
     func victimRowSubset(classNames: [String]?) -> String?
+    /// How many rows of `split` its budget is a share of (a fraction f poisons `poisonCount(f, of:)`
+    /// of them): every clean training row by default; the victim's subset when `victimRowSubset`
+    /// names one. A positive fraction that would poison none of them is refused when a study is read.
+    func budgetRows(in split: TrainTestSplit) -> Int
     /// How it follows its paper, and where and why it deviates, in words for the report's
     /// configuration table; nil (the default) for an attack whose report needs no such note.
     var methodNote: String? { get }
@@ -89,6 +93,8 @@ extension PoisoningAttack {
     public var victimRowSubset: String? { nil }
     /// `victimRowSubset`: an attack whose subset names no class.
     public func victimRowSubset(classNames: [String]?) -> String? { victimRowSubset }
+    /// Every clean training row by default.
+    public func budgetRows(in split: TrainTestSplit) -> Int { split.train.count }
     /// Nil by default: no method note.
     public var methodNote: String? { nil }
     /// Nil by default: `poison` returns nil only when its model diverged.

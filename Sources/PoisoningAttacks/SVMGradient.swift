@@ -404,6 +404,17 @@ public struct SVMGradient: PoisoningAttack {
     }
 
     /// Each class of the pair needs two training rows: one to validate on, one to train on.
+    /// By default (`victim-sees-validation: false`) the victim's rows: every training row but the
+    /// attacker's validation rows (`AttackerSetting.validationCount` of each class of the pair, which
+    /// depends on the class's row count only, not on the seed); every training row otherwise.
+    public func budgetRows(in split: TrainTestSplit) -> Int {
+        let labels = split.train.labels
+        guard !victimSeesValidation else { return labels.count }
+        return labels.count - [poisonClass, attackedClass].reduce(0) { held, label in
+            held + AttackerSetting.validationCount(ofClassRows: labels.filter { $0 == label }.count, share: validationShare)
+        }
+    }
+
     public func problem(in split: TrainTestSplit) -> (key: String, message: String)? {
         for label in [poisonClass, attackedClass] where split.train.labels.filter({ $0 == label }).count < 2 {
             return ("classes", "class \(label) has fewer than 2 training rows (the attacker needs one to train on and one to validate on)")
@@ -729,6 +740,12 @@ struct AttackerSetting {
     /// The signs: +1 for the poison class, −1 for the attacked class.
     let poisonClass: Int, attackedClass: Int
 
+    /// How many of a class's `rows` training rows (at least 2) the attacker validates on: its `share`
+    /// of them, rounded half to even, at least 1 and at most all but one.
+    static func validationCount(ofClassRows rows: Int, share: Double) -> Int {
+        min(max(Int((share * Double(rows)).rounded(.toNearestOrEven)), 1), rows - 1)
+    }
+
     init(train: Dataset, seed: UInt64, poisonClass: Int, attackedClass: Int, validationShare: Double) {
         self.train = train
         self.poisonClass = poisonClass
@@ -737,7 +754,7 @@ struct AttackerSetting {
         var held = [Int]()
         for label in [poisonClass, attackedClass] {
             var rows = train.labels.indices.filter { train.labels[$0] == label }
-            let count = min(max(Int((validationShare * Double(rows.count)).rounded(.toNearestOrEven)), 1), rows.count - 1)
+            let count = Self.validationCount(ofClassRows: rows.count, share: validationShare)
             validationStream.choosePrefix(count, of: &rows)
             held += rows.prefix(count)
         }

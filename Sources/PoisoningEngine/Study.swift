@@ -410,13 +410,20 @@ public struct Study: Sendable {
             throw SpecificationError(path: "data", location: locations.location(of: "data"), message: problem + "; give more samples or fewer classes")
         }
         layout = try StudyLayout(design: design, sizes: split.sizes, locations: locations)
-        // A positive fraction that poisons no row (`poisonCount` rounds it to 0) would run clean models and report them as poisoned.
-        let rows = split.sizes.trainRows
-        if let tiny = design.config.fractions.first(where: { $0 > 0 && poisonCount(fraction: $0, of: rows) == 0 }) {
-            throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
-                                     message: "\(tiny) poisons no row: \(tiny) of the \(rows) training rows rounds to 0, so its runs would be clean "
-                                         + "ones reported as poisoned; give a fraction above \(String(format: "%.3g", 0.5 / Double(rows))) (half a row), "
-                                         + "such as \(String(format: "%.3g", 1 / Double(rows))) (one row), or leave it out")
+        // A positive fraction that poisons no row (`poisonCount` rounds it to 0) would run clean models and report them as
+        // poisoned: of the training rows, or of the fewer rows an attack's budget is a share of (`budgetRows`).
+        let budgets = [(rows: split.sizes.trainRows, of: "training rows")] + design.attacks.enumerated().compactMap { index, attack in
+            let rows = attack.budgetRows(in: split)
+            return rows == split.sizes.trainRows ? nil : (rows, "victim rows of attacks[\(index)] (\(type(of: attack).kind))")
+        }
+        for budget in budgets {
+            let rows = budget.rows
+            if let tiny = design.config.fractions.first(where: { $0 > 0 && poisonCount(fraction: $0, of: rows) == 0 }) {
+                throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
+                                         message: "\(tiny) poisons no row: \(tiny) of the \(rows) \(budget.of) rounds to 0, so its runs would be "
+                                             + "clean ones reported as poisoned; give a fraction above \(String(format: "%.3g", 0.5 / Double(rows))) "
+                                             + "(half a row), such as \(String(format: "%.3g", 1 / Double(rows))) (one row), or leave it out")
+            }
         }
         for (index, attack) in design.attacks.enumerated() {
             if let problem = attack.problem(in: split) {

@@ -251,6 +251,28 @@ struct StudyFileTests {
         #expect(error("fractions: [0, 0.0014]\n").contains("0.0014 poisons no row"), "0.49 of a row rounds to 0")
     }
 
+    /// r24m m1: svm-gradient poisons a share of its victim's rows (every training row but the attacker's validation rows), not
+    /// of every training row: with `validation-share: 0.9` on classes 0 and 1 of the default data (350 training rows, of which
+    /// VICTIM are the victim's), 0.0015 is 0.525 of a training row but 0.0015 x VICTIM < 0.5 of a victim row, so it poisons
+    /// none and is refused, naming the attack; with `victim-sees-validation: true` its budget is every training row again.
+    @Test func aFractionThatPoisonsNoneOfAnAttacksVictimRowsIsRefused() throws {
+        let attack = "attacks: [{kind: svm-gradient, classes: [0, 1], validation-share: 0.9}]\nmodels: [{kind: linear-svm}]\n"
+        let labels = try study("fractions: [0]\n").split.train.labels
+        let held = [0, 1].map { label in
+            let rows = labels.filter { $0 == label }.count
+            return min(max(Int((0.9 * Double(rows)).rounded(.toNearestOrEven)), 1), rows - 1)
+        }
+        let victim = 350 - held.reduce(0, +)
+        #expect(labels.count == 350 && victim < 333, "0.0015 x \(victim) rounds to 0")
+        #expect(error(attack + "fractions: [0, 0.0015]\n")
+            == "s.yaml:3:1: fractions: 0.0015 poisons no row: 0.0015 of the \(victim) victim rows of attacks[0] (svm-gradient) rounds to "
+            + "0, so its runs would be clean ones reported as poisoned; give a fraction above \(String(format: "%.3g", 0.5 / Double(victim))) "
+            + "(half a row), such as \(String(format: "%.3g", 1 / Double(victim))) (one row), or leave it out")
+        #expect(try study(attack + "fractions: [0, \(1 / Double(victim))]\n").config.fractions.count == 2)
+        let seesValidation = attack.replacingOccurrences(of: "validation-share: 0.9", with: "validation-share: 0.9, victim-sees-validation: true")
+        #expect(try study(seesValidation + "fractions: [0, 0.0015]\n").config.fractions == [0, 0.0015])
+    }
+
     /// svm-gradient's random flips in both placements read back from their written study file as the
     /// same study: in place (`placement: replace`, the default) and added (`placement: add`, which adds
     /// rows, so that its fractions may pass 1).
