@@ -706,7 +706,8 @@ func pointIsNotQuoted(_ threshold: CriticalThreshold, statistics: SeriesStatisti
 func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : fixed(p, decimals: p < 0.01 ? 3 : 2) }
 
 /// A sign decision in a table's "Resolved" column, in the report and in `compare` alike: "yes", "no"
-/// or "undetermined" (an interval end within two Monte Carlo errors of zero).
+/// or "undetermined" (an interval end within its Monte Carlo band of zero: two errors, or with a pilot
+/// twice the upper bound on the pilot's error, `SignDecision`).
 func decisionText(_ decision: SignDecision) -> String {
     switch decision {
     case .resolved: "yes"
