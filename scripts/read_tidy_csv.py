@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Loads an output folder's runs.csv and points.csv with pandas and checks them against its
+"""Loads an output folder's runs.csv, points.csv and differences.csv (where present) with pandas and checks them against its
 results.json: the same row counts, the same columns make-report documents, and every cell the very
 value results.json holds (numbers compared as doubles, bit for bit; an empty cell where a run or
 point lacks a metric).
@@ -110,6 +110,26 @@ def expected_points(results):
     return columns, rows
 
 
+def expected_differences(results):
+    """differences.csv: one row per difference between series, an end withheld as imprecise left empty and
+    named in `withheld` (`lower`, `upper`, `both`), as results.json's interval lists it in `imprecise`."""
+    columns = ["quantity", "axis", "base", "baseLabel", "other", "otherLabel", "difference", "bound", "lower", "upper",
+               "withheld", "decision", "seedsAtUpperSigma", "seedsFewest", "seedsMost", "seedsAtSigma", "seedsLimit"]
+    labels = [s["label"] for s in results["series"]]
+    rows = []
+    for d in results["statistics"]["differences"]:
+        estimate, plan = d["difference"], d.get("seedPlan") or {}
+        interval = estimate.get("interval") or {}
+        imprecise = set(interval.get("imprecise", []))
+        withheld = {frozenset(): None, frozenset(["lower"]): "lower", frozenset(["upper"]): "upper",
+                    frozenset(["lower", "upper"]): "both"}[frozenset(imprecise)]
+        rows.append([d["quantity"], d["axis"], d["base"], labels[d["base"]], d["other"], labels[d["other"]], estimate.get("value"),
+                     estimate.get("bound"), None if "lower" in imprecise else interval.get("lower"),
+                     None if "upper" in imprecise else interval.get("upper"), withheld, d["decision"],
+                     plan.get("conservativeSeeds"), plan.get("fewestSeeds"), plan.get("mostSeeds"), plan.get("seeds"), plan.get("limit")])
+    return columns, rows
+
+
 def same(cell, value):
     """Whether the cell pandas read is the value results.json holds."""
     missing = cell is None or (isinstance(cell, float) and math.isnan(cell))
@@ -159,7 +179,13 @@ def main():
     summary = {"runs": check(args.folder / "runs.csv", *expected_runs(results)),
                "points": check(args.folder / "points.csv", *expected_points(results)),
                "pandas": pd.__version__}
-    for name in ("runs", "points"):
+    # differences.csv, where the folder has it (the tidy fixture does not): its `withheld` column against
+    # results.json's `imprecise`, the withheld ends' cells empty.
+    tables = ["runs", "points"]
+    if (args.folder / "differences.csv").exists():
+        summary["differences"] = check(args.folder / "differences.csv", *expected_differences(results))
+        tables.append("differences")
+    for name in tables:
         table = summary[name]
         print(f"{name}.csv: {table['rows']} rows x {len(table['columns'])} columns, {table['cellsCompared']} cells compared "
               f"with results.json, {len(table['mismatches'])} mismatches; pandas' default float parser reads "
@@ -168,7 +194,7 @@ def main():
             print("  " + mismatch)
     if args.record:
         args.record.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    sys.exit(1 if summary["runs"]["mismatches"] or summary["points"]["mismatches"] else 0)
+    sys.exit(1 if any(summary[name]["mismatches"] for name in tables) else 0)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,11 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
               "Each study analysed alone, as its own report analyses it (sigmoid fit, seed bootstrap with its own replicates "
               + "and bootstrap seed; clean accuracy with its exact t interval). The clean accuracy's difference has Welch's "
               + "interval; a fitted quantity's is read off the difference of independent draws from the two studies' ray "
-              + "bootstraps, and where an end lies within two Monte Carlo errors of zero its sign is undetermined.", "",
+              + "bootstraps. Its sign is decided as each study's report decides its own: with 3 seeds or fewer in both, "
+              + "undetermined where an end lies within two of its Monte Carlo errors of zero; with more than 3 in either, on the "
+              + "default bootstrap stream's difference (the pilot), each end, withheld or shown, against twice the upper 95% bound "
+              + "on its Monte Carlo error (2 × 1.48 errors), so the decision is the same whatever --bootstrap-seed; an end on the "
+              + "far side of zero from the difference cannot resolve it and never makes it undetermined.", "",
               "| Series | Quantity | First | Second | Difference | \(level) interval | Resolved |", "|---|---|---:|---:|---:|---|---|"]
     let formats: [String: (Double) -> String] = [
         "threshold": percent, "steepness": { fixed($0, decimals: 2) }, "midpoint": { fixed($0, decimals: 3) },
@@ -83,7 +87,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         let interval = parameters[fit.quantity].map { differenceOpenAtBounds(fit, parameter: $0, bounds) } ?? fit.difference.interval
         let cells = [escape(fit.series), names[fit.quantity] ?? fit.quantity, value(fit.first), value(fit.second),
                      estimateText(fit.difference, difference), intervalText(interval, difference),
-                     decisionText(shownDecision(fit, interval: interval))]
+                     decisionText(shownDecision(fit, interval: interval, parameter: parameters[fit.quantity], bounds))]
         lines.append("| " + cells.joined(separator: " | ") + " |")
         openEnds = openEnds || cells.contains { $0.contains(" or more") || $0.contains("at most ") }
         withheldEnds = withheldEnds || cells.contains { $0.contains("withheld") }
@@ -94,7 +98,9 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         lines += [""]
         lines.append([withheldEnds ? "An end written “withheld” is one the bootstraps cannot place within 0.5 pp: on the default "
                         + "bootstrap stream the upper 95% confidence bound on its Monte Carlo error exceeds 0.125 pp (for k, 0.75% of "
-                        + "the end), so which ends are withheld is the same whatever --bootstrap-seed; no decision rests on it." : nil,
+                        + "the largest k the end stands on: the two estimates and the studies' own ends it is made of), so which ends "
+                        + "are withheld is the same whatever --bootstrap-seed; the decision reads its value on that stream, against "
+                        + "twice that bound." : nil,
                       boundEnds ? "An end written “up to the fit's bound” or “down to the fit's bound” (beside a withheld or "
                         + "undetermined end) lies at the fit's bound: too many bootstrap refits reach the bound for that end to be "
                         + "placed, so the runs do not pin the parameter down on that side." : nil].compactMap { $0 }.joined(separator: " "))
@@ -276,10 +282,37 @@ func multiplicitySentence(_ counts: PointwiseMultiplicity, confidence: Double) -
 /// The decision a fits row shows: `fit.decision`, unless the row's interval opened an end that rests on
 /// the fit's bounds (`differenceOpenAtBounds`); then the decision of that shown interval, so that no
 /// row reads "at most +2.10" beside "yes" (the raw end that cleared zero was where the refits stopped,
-/// not a measurement).
-func shownDecision(_ fit: FitComparison, interval: Interval?) -> SignDecision {
-    interval == fit.difference.interval ? fit.decision
-        : SignDecision(Estimate(value: fit.difference.value, interval: interval, bound: fit.difference.bound))
+/// not a measurement), made as `fit.decision` was: on the pilot's difference with the same ends opened
+/// where there is one (review r21m m3), so that it does not change with `--bootstrap-seed`.
+func shownDecision(_ fit: FitComparison, interval: Interval?, parameter: Int?, _ bounds: SigmoidFitBounds) -> SignDecision {
+    guard interval != fit.difference.interval, let parameter else { return fit.decision }
+    let pilot = fit.pilot.map { Estimate(value: $0.value, interval: $0.interval.map { openingEnds($0, openedEnds(fit, parameter: parameter, bounds)) },
+                                         bound: $0.bound) }
+    return SignDecision(Estimate(value: fit.difference.value, interval: interval, bound: fit.difference.bound), pilot: pilot)
+}
+
+/// Which ends of a fit parameter's difference (`parameter` 1 k or 2 x0) rest on an end of either study's
+/// interval at the fit's `bounds`: the difference's upper end on the second's upper and the first's lower
+/// end, its lower end on the second's lower and the first's upper end.
+func openedEnds(_ fit: FitComparison, parameter: Int, _ bounds: SigmoidFitBounds) -> (lower: Bool, upper: Bool) {
+    /// Which ends of `estimate`'s interval sit at the bounds.
+    func opened(_ estimate: Estimate) -> (lower: Bool, upper: Bool) {
+        guard let given = estimate.interval else { return (false, false) }
+        let open = bounds.openingEndsAtBounds(given, parameter: parameter)
+        return (given.lower != nil && open.lower == nil, given.upper != nil && open.upper == nil)
+    }
+    let first = opened(fit.first), second = opened(fit.second)
+    return (second.lower || first.upper, second.upper || first.lower)
+}
+
+/// `interval` with the ends `open` made open (nil, without error, undetermined or withheld mark).
+func openingEnds(_ interval: Interval, _ open: (lower: Bool, upper: Bool)) -> Interval {
+    guard open.lower || open.upper else { return interval }
+    let errors = interval.monteCarloError.map { EndErrors(lower: open.lower ? nil : $0.lower, upper: open.upper ? nil : $0.upper) }
+    return Interval(lower: open.lower ? nil : interval.lower, upper: open.upper ? nil : interval.upper,
+                    monteCarloError: errors?.lower == nil && errors?.upper == nil ? nil : errors,
+                    undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate,
+                    imprecise: interval.imprecise?.filter { $0 == .lower ? !open.lower : !open.upper })
 }
 
 /// The interval of a fit parameter's difference (second minus first, `parameter` 1 k or 2 x0) with
@@ -288,19 +321,5 @@ func shownDecision(_ fit: FitComparison, interval: Interval?) -> SignDecision {
 /// second's lower and the first's upper end. Such an end is where the refits stopped, not a
 /// measurement, so it bounds no difference.
 func differenceOpenAtBounds(_ fit: FitComparison, parameter: Int, _ bounds: SigmoidFitBounds) -> Interval? {
-    guard let interval = fit.difference.interval else { return nil }
-    /// Which ends of `estimate`'s interval sit at the bounds.
-    func opened(_ estimate: Estimate) -> (lower: Bool, upper: Bool) {
-        guard let given = estimate.interval else { return (false, false) }
-        let open = bounds.openingEndsAtBounds(given, parameter: parameter)
-        return (given.lower != nil && open.lower == nil, given.upper != nil && open.upper == nil)
-    }
-    let first = opened(fit.first), second = opened(fit.second)
-    let openUpper = second.upper || first.lower, openLower = second.lower || first.upper
-    guard openUpper || openLower else { return interval }
-    let errors = interval.monteCarloError.map { EndErrors(lower: openLower ? nil : $0.lower, upper: openUpper ? nil : $0.upper) }
-    return Interval(lower: openLower ? nil : interval.lower, upper: openUpper ? nil : interval.upper,
-                    monteCarloError: errors?.lower == nil && errors?.upper == nil ? nil : errors,
-                    undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate,
-                    imprecise: interval.imprecise?.filter { $0 == .lower ? !openLower : !openUpper })
+    fit.difference.interval.map { openingEnds($0, openedEnds(fit, parameter: parameter, bounds)) }
 }

@@ -550,8 +550,12 @@ private func sensitivitySummary(_ comparisons: [SensitivityComparison]) -> Strin
 /// on the pilot bootstrap (`SignDecision.init(_:pilot:)`, more than 3 seeds outside an adaptive study's
 /// looks, `decidedOnPilot`).
 func undeterminedClause(pilot: Bool) -> String {
-    "an end of the interval lies within two of " + (pilot ? "the pilot bootstrap's Monte Carlo errors (their upper bounds)" : "its Monte Carlo errors")
-        + " of zero or is withheld, so the bootstrap cannot tell whether it excludes zero"
+    pilot
+        ? "on the pilot bootstrap an end of the interval that could exclude zero, shown or withheld, lies within twice the "
+            + "upper bound on its Monte Carlo error of zero, or its bound is undetermined, so the bootstrap cannot tell whether "
+            + "it excludes zero"
+        : "an end of the interval lies within two of its Monte Carlo errors of zero or is withheld, so the bootstrap cannot "
+            + "tell whether it excludes zero"
 }
 
 /// Whether a study's threshold differences and trends were decided on the pilot bootstrap: more than 3
@@ -702,7 +706,8 @@ func pointIsNotQuoted(_ threshold: CriticalThreshold, statistics: SeriesStatisti
 func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : fixed(p, decimals: p < 0.01 ? 3 : 2) }
 
 /// A sign decision in a table's "Resolved" column, in the report and in `compare` alike: "yes", "no"
-/// or "undetermined" (an interval end within two Monte Carlo errors of zero).
+/// or "undetermined" (an interval end within its Monte Carlo band of zero: two errors, or with a pilot
+/// twice the upper bound on the pilot's error, `SignDecision`).
 func decisionText(_ decision: SignDecision) -> String {
     switch decision {
     case .resolved: "yes"

@@ -287,7 +287,7 @@ func reachedBudget(_ results: StudyResults, series: [Int], fraction: Double) -> 
 
 /// The threshold differences between the series `among` (one trend's models) that the runs do not
 /// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences;
-/// one undetermined (an end within two Monte Carlo errors of zero) says so and names the design that
+/// one undetermined (an end within its Monte Carlo band of zero, `SignDecision`) says so and names the design that
 /// might answer it (`monteCarloRemedy`).
 private func unresolvedThresholdPairs(_ results: StudyResults, among members: [Int]) -> [String] {
     results.statistics.differences.filter {

@@ -150,6 +150,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "hasIntervals": .flag(model.seedCount >= 2),
         "intervalMethod": t(model.intervalMethod),
         "isAdaptive": .flag(model.sequentialSummary != nil),
+        // Decisions made on the pilot bootstrap (`decidedOnPilot`): more than 3 seeds, not an adaptive study.
+        "decidedOnPilot": .flag(model.seedCount > 3 && model.sequentialSummary == nil),
         "sequentialSummary": t(model.sequentialSummary ?? ""),
         "decisiveRatio": v(model.decisiveRatio),
         "sharpSteepness": v(model.sharpSteepness),

@@ -292,8 +292,8 @@ extension ReportModel {
         let statistics = results.statistics
         return results.findings.defenses.map { f in
             let defended = results.series[f.series]
-            // The decision of the differences table for the same pair: an end within two Monte Carlo
-            // errors of zero reads "undetermined" here too, not "no".
+            // The decision of the differences table for the same pair (`SignDecision`): an end within its
+            // Monte Carlo band of zero reads "undetermined" here too, not "no".
             let decision = { (quantity: ComparedQuantity) in
                 statistics.difference(of: quantity, between: f.series, and: f.baseline)?.decision ?? .notResolved
             }

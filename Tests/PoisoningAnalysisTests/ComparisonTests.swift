@@ -412,4 +412,32 @@ struct PooledShiftTests {
         #expect(sharedRunCount(first, try ComparableStudy(json: ComparisonTests.resultsJSON(seeds: [3, 4, 5, 6], epochs: 6))) == 0)
         #expect(sharedRunCount(first, first) == 72)
     }
+
+    /// compare's limit on an end of a difference of k (review r21m m2): 0.75% of the largest |k| that end
+    /// stands on, the two estimates and the studies' own ends it is made of, never the difference's end.
+    @Test func aDifferenceOfKIsPlacedOnTheLargestKItStandsOn() {
+        let first = Estimate(value: 4, interval: Interval(lower: 2.5, upper: 9))
+        let second = Estimate(value: 3.5, interval: Interval(lower: 2, upper: 14))
+        // Lower end (second's lower 2, first's upper 9, estimates 4 and 3.5): 9. Upper end (14, 2.5, 4, 3.5): 14.
+        #expect(differenceKScale(.lower, first: first, second: second) == 9)
+        #expect(differenceKScale(.upper, first: first, second: second) == 14)
+        // Open ends do not count; an estimate may be the largest.
+        let open = Estimate(value: 5, interval: Interval(lower: nil, upper: nil))
+        #expect(differenceKScale(.lower, first: open, second: Estimate(value: -6, interval: nil)) == 6)
+        #expect(differenceKScale(.upper, first: Estimate(value: nil, interval: nil), second: Estimate(value: nil, interval: nil)) == 0)
+        // Placed with it: a difference's lower end near 0 (-0.3, error 0.04 on the pilot) is shown at the
+        // lower end's scale 9 (0.04 × 1.48 = 0.059 ≤ 0.0675) and withheld at the difference's own 0.3 (limit 0.00225).
+        let difference = Interval(lower: -0.3, upper: 6, monteCarloError: EndErrors(lower: 0.04, upper: 0.02))
+        let placed = placingFittedEnds(difference, pilot: difference) { end, _ in
+            parameterEndRelativePrecision * differenceKScale(end, first: first, second: second)
+        }
+        #expect(placed.imprecise == nil)
+        let onItsOwnEnd = placingFittedEnds(difference, pilot: difference) { _, end in parameterEndRelativePrecision * abs(end) }
+        #expect(onItsOwnEnd.imprecise == [.lower])
+        // The upper end at 0.05 × 1.48 = 0.074: above 0.0675 (scale 9), within 0.105 (scale 14).
+        let wider = Interval(lower: -0.3, upper: 6, monteCarloError: EndErrors(lower: 0.05, upper: 0.05))
+        #expect(placingFittedEnds(wider, pilot: wider) { end, _ in
+            parameterEndRelativePrecision * differenceKScale(end, first: first, second: second)
+        }.imprecise == [.lower])
+    }
 }

@@ -49,7 +49,7 @@ struct IntervalStabilityTests {
     /// How an interval end reads in one stream: a number shown, open, undetermined (the bootstrap cannot
     /// call it bounded) or withheld as imprecise (`placingParameterEnds`, its value kept but not shown).
     enum EndReading: Equatable {
-        case shown(Double), open, undetermined, withheld
+        case shown(Double), open, undetermined, withheld, missing
 
         /// The kind, without the value.
         var kind: String {
@@ -58,6 +58,7 @@ struct IntervalStabilityTests {
             case .open: "open"
             case .undetermined: "undetermined"
             case .withheld: "withheld"
+            case .missing: "none"
             }
         }
     }
@@ -77,11 +78,14 @@ struct IntervalStabilityTests {
             let readings = all.map { $0[name]! }
             let finite = readings.compactMap { if case .shown(let value) = $0 { value } else { nil } }
             let range = (finite.max() ?? 0) - (finite.min() ?? 0)
-            let kinds = Set(readings.map(\.kind))
+            // A stream whose interval is not estimable (`none`) shows no end to compare; its decision is
+            // still the pilot's (`SignDecision.init(_:pilot:)`, checked below), and the other streams' ends
+            // must agree among themselves.
+            let kinds = Set(readings.map(\.kind)).subtracting(["none"])
             print(String(format: "%-48@ range %.4f%@", name as NSString, range, kinds.count > 1 || kinds != ["bounded"] ? " \(kinds.sorted())" as NSString : ""))
             widest = max(widest, range)
             #expect(!kinds.contains("withheld") || kinds == ["withheld"], "\(name) is \(kinds.sorted()) across streams")
-            #expect(kinds.count == 1 || (!(strictKinds && isSigmoidParameter(name)) && kinds.count == 2 && kinds.contains("undetermined")),
+            #expect(kinds.count <= 1 || (!(strictKinds && isSigmoidParameter(name)) && kinds.count == 2 && kinds.contains("undetermined")),
                     "\(name) is \(kinds.sorted()) across streams")
             #expect(range <= (isSigmoidParameter(name) ? parameterBound : 0.005), "\(name) moves by \(range) between \(results.count) streams")
         }
@@ -112,12 +116,12 @@ struct IntervalStabilityTests {
     }
 
     /// Every interval end of a fitted quantity by name, as it reads (`EndReading`); an interval that
-    /// is missing reads undetermined at both ends.
+    /// is missing (not estimable in that stream) reads `missing` (kind "none") at both ends.
     static func ends(_ results: StudyResults) -> [String: EndReading] {
         var ends = [String: EndReading]()
         func add(_ name: String, _ interval: Interval?) {
             for (end, suffix) in [(IntervalEnd.lower, " lower"), (.upper, " upper")] {
-                guard let interval else { ends[name + suffix] = .undetermined; continue }
+                guard let interval else { ends[name + suffix] = .missing; continue }
                 let value = end == .lower ? interval.lower : interval.upper
                 ends[name + suffix] = interval.isImprecise(end) ? .withheld : interval.isUndetermined(end) ? .undetermined
                     : value.map { .shown($0) } ?? .open
@@ -216,6 +220,22 @@ struct IntervalStabilityTests {
         let recorded = try ReferenceRecording.load("adaptive-reference-runs").runs
         let streams = Int(ProcessInfo.processInfo.environment["STABILITY_STREAMS"] ?? "") ?? 5
         let results = try (0..<streams).map { try Self.analysed(bootstrapSeed: UInt64($0), runs: recorded, seeds: [6, 7, 8, 9]) }
+        print("decisions: \(Self.decisions(results[0]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.rawValue)" })")
+        Self.expectStable(results, strictKinds: true)
+    }
+
+    /// The reference study with seeds 3 to 6 (from the adaptive study's committed runs), streams 0 to 4:
+    /// review r21m M1 found MLP 128 - MLP 64's threshold difference with no interval in stream 3 (more
+    /// than 2.5% of its replicates undefined), where the decision fell back to that stream's own rule
+    /// (not resolved, undetermined in the others). The decision is now the pilot's whatever the stream's
+    /// interval (`SignDecision.init(_:pilot:)`). Asserted: stream 3 has no interval for it and stream 0
+    /// has one (so the case is exercised), and every decision is alike in every stream (`expectStable`).
+    @Test func decisionsAreAlikeInEveryStreamWithSeedsThreeToSixWhereAStreamHasNoInterval() throws {
+        let recorded = try ReferenceRecording.load("adaptive-reference-runs").runs
+        let streams = max(Int(ProcessInfo.processInfo.environment["STABILITY_STREAMS"] ?? "") ?? 5, 4)
+        let results = try (0..<streams).map { try Self.analysed(bootstrapSeed: UInt64($0), runs: recorded, seeds: [3, 4, 5, 6]) }
+        let name = "threshold MLP 128 - MLP 64 lower"
+        #expect(Self.ends(results[3])[name] == .missing && Self.ends(results[0])[name] != .missing)
         print("decisions: \(Self.decisions(results[0]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.rawValue)" })")
         Self.expectStable(results, strictKinds: true)
     }

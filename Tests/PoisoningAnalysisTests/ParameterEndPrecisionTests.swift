@@ -93,11 +93,11 @@ struct ParameterEndPrecisionTests {
         #expect(SignDecision(Estimate(value: -0.05, interval: below)) == .resolved)
     }
 
-    /// With a pilot (`SignDecision.init(_:pilot:)`) the decision is the pilot's, each end against twice
-    /// its error's 95% upper bound (1.48 e), so it does not move with the stream's own error (review r21z
-    /// M2: seeds 6 to 9, an upper end of +0.076 pp with an error of 0.082 pp); a decision the stream's
-    /// shown ends contradict is undetermined.
-    @Test func withAPilotTheDecisionIsThePilotsUnlessTheShownEndsContradictIt() {
+    /// With a pilot (`SignDecision.init(_:pilot:)`) the decision is the pilot's alone, each end against
+    /// twice its error's 95% upper bound (1.48 e), so it does not move with the stream's own error (review
+    /// r21z M2: seeds 6 to 9, an upper end of +0.076 pp with an error of 0.082 pp) nor with the stream's
+    /// interval (review r21m M1: a stream whose interval was not estimable fell back to its own rule).
+    @Test func withAPilotTheDecisionIsThePilotsWhateverTheStreamShows() {
         let pilot = Estimate(value: -0.05, interval: Interval(lower: nil, upper: 0.00076, monteCarloError: EndErrors(lower: nil, upper: 0.00082)))
         // The stream's own error (0.0003) would read +0.0007 as not resolved; the pilot's band (2.96 × 0.082 pp) says undetermined.
         let stream = Estimate(value: -0.05, interval: Interval(lower: nil, upper: 0.0007, monteCarloError: EndErrors(lower: nil, upper: 0.0003)))
@@ -106,24 +106,58 @@ struct ParameterEndPrecisionTests {
         // Just outside 2 e but inside 2 × 1.48 e: resolved by the plain rule, undetermined on the pilot.
         let margin = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.002, monteCarloError: EndErrors(lower: nil, upper: 0.0008)))
         #expect(SignDecision(margin) == .resolved && SignDecision(margin, pilot: margin) == .undetermined)
-        // Resolved on the pilot: the stream's end on the same side of zero keeps it, one across zero makes it undetermined.
+        // Resolved on the pilot (-0.0027 + 2.96 × 0.00054 = -0.0011 < 0): resolved whatever the stream shows,
+        // an end on the same side of zero, one across it, or no interval at all.
         let resolvedPilot = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.0027, monteCarloError: EndErrors(lower: nil, upper: 0.00054)))
         let shownBelow = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.0015, monteCarloError: EndErrors(lower: nil, upper: 0.001)))
-        #expect(SignDecision(shownBelow) == .undetermined && SignDecision(shownBelow, pilot: resolvedPilot) == .resolved)
         let shownAcross = Estimate(value: -0.05, interval: Interval(lower: nil, upper: 0.0001, monteCarloError: EndErrors(lower: nil, upper: 0.0001)))
-        #expect(SignDecision(shownAcross, pilot: resolvedPilot) == .undetermined)
-        // Not resolved on the pilot, but the stream's shown end excludes zero: undetermined.
+        let noInterval = Estimate(value: -0.05, interval: nil)
+        #expect(SignDecision(shownBelow) == .undetermined)
+        #expect([shownBelow, shownAcross, noInterval].map { SignDecision($0, pilot: resolvedPilot) } == [.resolved, .resolved, .resolved])
+        // Not resolved on the pilot: not resolved whatever the stream shows, even a stream end that excludes zero.
         let notResolvedPilot = Estimate(value: 0.01, interval: Interval(lower: -0.02, upper: 0.03, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
-        #expect(SignDecision(notResolvedPilot, pilot: notResolvedPilot) == .notResolved)
         let shownAbove = Estimate(value: 0.01, interval: Interval(lower: 0.0005, upper: 0.03, monteCarloError: EndErrors(lower: 0.0001, upper: 0.001)))
-        #expect(SignDecision(shownAbove, pilot: notResolvedPilot) == .undetermined)
-        // An end withheld in the stream is withheld on the pilot too (the pilot's interval does not list it).
-        let withheld = Estimate(value: 0.05, interval: Interval(lower: 0.02, upper: 0.08, monteCarloError: EndErrors(lower: 0.001, upper: 0.001),
-                                                                imprecise: [.lower]))
-        let placedPilot = Estimate(value: 0.05, interval: Interval(lower: 0.02, upper: 0.08, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
-        #expect(SignDecision(withheld, pilot: placedPilot) == .undetermined)
+        #expect([notResolvedPilot, shownAbove, noInterval].map { SignDecision($0, pilot: notResolvedPilot) } == [.notResolved, .notResolved, .notResolved])
+        // A pilot without an interval decides not resolved, whatever the stream's interval.
+        #expect(SignDecision(shownBelow, pilot: Estimate(value: -0.05, interval: nil)) == .notResolved)
         // Without a pilot: the plain rule.
         #expect(SignDecision(margin, pilot: nil) == SignDecision(margin))
+    }
+
+    /// On the pilot an end withheld in the user's stream is read by its value like a shown one (review
+    /// r21m M2), and an end on the far side of zero from the estimate never makes the decision
+    /// undetermined; without a pilot a withheld end leaves it undetermined wherever it could resolve.
+    @Test func onThePilotAWithheldEndIsReadByItsValue() {
+        // Seeds 1 to 5, MLP 64 - MLP 32: -3.4 pp, upper end +2.6 pp, lower end withheld at -12 pp (error 0.2 pp).
+        let stream = Estimate(value: -0.034, interval: Interval(lower: -0.12, upper: 0.026, monteCarloError: EndErrors(lower: 0.002, upper: 0.0005),
+                                                                imprecise: [.lower]))
+        let pilot = Estimate(value: -0.034, interval: Interval(lower: -0.119, upper: 0.026, monteCarloError: EndErrors(lower: 0.002, upper: 0.0005)))
+        #expect(SignDecision(stream) == .undetermined, "the plain rule reads a withheld end as unplaced")
+        #expect(SignDecision(stream, pilot: pilot) == .notResolved)
+        // A withheld end on the side that could resolve: resolved when it clears zero by 2.96 e on the pilot
+        // (+0.02 - 2.96 × 0.001 > 0), undetermined within that band (+0.002 < 2.96 × 0.001).
+        let withheld = Estimate(value: 0.05, interval: Interval(lower: 0.02, upper: 0.08, monteCarloError: EndErrors(lower: 0.001, upper: 0.001),
+                                                                imprecise: [.lower]))
+        let clearPilot = Estimate(value: 0.05, interval: Interval(lower: 0.02, upper: 0.08, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
+        let nearPilot = Estimate(value: 0.05, interval: Interval(lower: 0.002, upper: 0.08, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
+        #expect(SignDecision(withheld) == .undetermined)
+        #expect(SignDecision(withheld, pilot: clearPilot) == .resolved)
+        #expect(SignDecision(withheld, pilot: nearPilot) == .undetermined)
+        // An estimate near zero whose far end lies within the band: the far end cannot resolve (it lies beyond
+        // the estimate), so only the near end counts: -0.0003 (lower, error 0.0002: within 2 e and 2.96 e of zero)
+        // to +0.01 (upper) reads not resolved on the pilot, where the plain rule, reading both ends, says undetermined.
+        let nearZero = Estimate(value: -0.0002, interval: Interval(lower: -0.0003, upper: 0.01, monteCarloError: EndErrors(lower: 0.0002, upper: 0.0001)))
+        #expect(SignDecision(nearZero, pilot: nearZero) == .notResolved)
+        #expect(SignDecision(nearZero) == .undetermined, "the plain rule (3 seeds) is unchanged")
+        // An undetermined end on the far side cannot resolve either: bounded or not above a positive estimate.
+        let farUndetermined = Estimate(value: 0.012, interval: Interval(lower: -0.01, upper: nil, monteCarloError: EndErrors(lower: 0.001, upper: nil),
+                                                                        undetermined: [.upper]))
+        #expect(SignDecision(farUndetermined, pilot: farUndetermined) == .notResolved)
+        #expect(SignDecision(farUndetermined) == .undetermined)
+        // A bound (the value is no estimate) keeps reading both ends it allows.
+        let bounded = Estimate(value: 0.001, interval: Interval(lower: 0.0005, upper: nil, monteCarloError: EndErrors(lower: 0.001, upper: nil)),
+                               bound: .lower)
+        #expect(SignDecision(bounded, pilot: bounded) == .undetermined)
     }
 
     /// The method sentence (results.json's `statistics.method`) names what the pilot withholds and decides

@@ -154,8 +154,28 @@ struct CompareShownDecisionTests {
         let bounds = SigmoidFitBounds.study(largestFraction: 0.5)
         let shown = differenceOpenAtBounds(fit, parameter: 1, bounds)
         #expect(shown?.lower == nil && shown?.upper == 75)
-        #expect(shownDecision(fit, interval: shown) == .notResolved)
+        #expect(shownDecision(fit, interval: shown, parameter: 1, bounds) == .notResolved)
         // An interval shown as it is keeps the study's decision.
-        #expect(shownDecision(fit, interval: fit.difference.interval) == .resolved)
+        #expect(shownDecision(fit, interval: fit.difference.interval, parameter: 1, bounds) == .resolved)
+    }
+
+    /// With a pilot (more than 3 seeds) the opened row decides on the pilot's difference opened the same way
+    /// (review r21m m3), not on this stream's interval and errors: here this stream's upper end (+0.001, error
+    /// 0.01) would read undetermined by the plain rule, the pilot's (+0.2, error 0.01) reads not resolved.
+    @Test func anOpenedRowDecidesOnThePilotOpenedTheSameWay() {
+        let errors = EndErrors(lower: 0.01, upper: 0.01)
+        let first = Estimate(value: 20, interval: Interval(lower: 10, upper: 100, monteCarloError: errors))
+        let second = Estimate(value: 19, interval: Interval(lower: 5, upper: 90, monteCarloError: errors))
+        let raw = Estimate(value: -1, interval: Interval(lower: -30, upper: 0.001, monteCarloError: errors))
+        let pilot = Estimate(value: -1, interval: Interval(lower: -29, upper: 0.2, monteCarloError: errors))
+        let fit = FitComparison(series: "MLP 64", quantity: "steepness", first: first, second: second, difference: raw, pilot: pilot)
+        let bounds = SigmoidFitBounds.study(largestFraction: 0.5)
+        let shown = differenceOpenAtBounds(fit, parameter: 1, bounds)
+        #expect(shown?.lower == nil && shown?.upper == 0.001)
+        #expect(SignDecision(Estimate(value: -1, interval: shown)) == .undetermined)
+        #expect(shownDecision(fit, interval: shown, parameter: 1, bounds) == .notResolved)
+        // The same row without a pilot reads this stream's interval.
+        let alone = FitComparison(series: "MLP 64", quantity: "steepness", first: first, second: second, difference: raw)
+        #expect(shownDecision(alone, interval: shown, parameter: 1, bounds) == .undetermined)
     }
 }

@@ -42,6 +42,9 @@ public struct FitComparison: Sendable, Codable, Equatable {
     public let decision: SignDecision
     /// Whether `decision` is `resolved`.
     public let resolved: Bool
+    /// The difference on the default bootstrap stream (the pilot) on which `decision` was made, where either
+    /// study has more than 3 seeds (`SignDecision.init(_:pilot:)`); absent otherwise.
+    public let pilot: Estimate?
 
     /// A fitted quantity in both studies and their difference, with its decision (`SignDecision.init(_:pilot:)`:
     /// made on the default stream's difference `pilot` where either study has more than 3 seeds).
@@ -51,6 +54,7 @@ public struct FitComparison: Sendable, Codable, Equatable {
         self.first = first
         self.second = second
         self.difference = difference
+        self.pilot = pilot
         decision = SignDecision(difference, pilot: pilot)
         resolved = decision == .resolved
     }
@@ -61,14 +65,13 @@ public struct FitComparison: Sendable, Codable, Equatable {
 /// (a lower bound only as positive, an upper bound only as negative, so that no verdict contradicts
 /// the bound); undetermined when no end does but an end that could lies within 2e of zero, or is
 /// itself undetermined (`Interval.undetermined`); not resolved otherwise. An end withheld as imprecise
-/// (`Interval.imprecise`) is not placed, so its value, which is the user's stream's, never takes part:
-/// unless the other end resolves the sign, the decision is undetermined, whichever side of zero the
-/// withheld value lies on (so the decision is the same whatever `--bootstrap-seed`, as the withheld
-/// set is; review r21z M1). Exact intervals (no error)
-/// are resolved or not. With more than 3 seeds a study's decisions are made on the pilot bootstrap
-/// (`init(_:pilot:)`), so that they do not change with `--bootstrap-seed`. The one decision of `compare`'s fits and of a study's own differences and
-/// trends (`SeriesDifference.decision`, `ThresholdTrend.decision`), hence of its findings, its
-/// claims on model size and an adaptive study's stopping rule.
+/// (`Interval.imprecise`) is not placed in this stream, so without a pilot it never resolves a sign and
+/// leaves the decision undetermined where it could. Exact intervals (no error) are resolved or not.
+/// With more than 3 seeds a study's decisions, and `compare`'s, are made on the pilot bootstrap
+/// (`init(_:pilot:)`), so that they do not change with `--bootstrap-seed`. The one decision of
+/// `compare`'s fits and of a study's own differences and trends (`SeriesDifference.decision`,
+/// `ThresholdTrend.decision`), hence of its findings, its claims on model size and an adaptive study's
+/// stopping rule.
 public enum SignDecision: String, Sendable, Codable, Equatable {
     case resolved
     case notResolved = "not-resolved"
@@ -76,52 +79,56 @@ public enum SignDecision: String, Sendable, Codable, Equatable {
 
     /// The decision for `estimate`, each end read with two of its own Monte Carlo errors.
     public init(_ estimate: Estimate) {
-        self = Self.reading(estimate, errors: 2).decision
+        self = Self.reading(estimate, errors: 2, readingWithheld: false)
     }
 
-    /// The decision for `estimate`, this stream's, made on `pilot`: the same quantity read off the pilot
-    /// bootstrap (`SeedBootstrap.pilot`, the default stream; with more than 3 seeds, where its ends are
-    /// placed, `placingFittedEnds`), so that it is a function of the runs and the design alone, the same
-    /// for every `--bootstrap-seed` (review r21z M2: with seeds 6 to 9 a decision read off each stream's
-    /// own error flipped between undetermined and not resolved). The pilot's ends are read with twice
-    /// their error's upper 95% bound (`parameterEndErrorBound` times the error, as for placing them), the
-    /// ends withheld in `estimate` withheld there too. A decision this stream's shown ends would
-    /// contradict (resolved on the pilot where this stream's end does not exclude zero on that side, or
-    /// not resolved where one does) is undetermined: an end that moved by more than that band, rare by
-    /// its construction. Without a pilot (3 seeds or fewer, an adaptive study's looks) `init(_:)`.
+    /// The decision for a quantity whose interval in the user's stream is `estimate`'s, made on `pilot`
+    /// alone: the same quantity read off the pilot bootstrap (`SeedBootstrap.pilot`, the default stream),
+    /// so that it is a function of the runs and the design, the same for every `--bootstrap-seed`
+    /// (review r21z M2: with seeds 6 to 9 a decision read off each stream's own error flipped between
+    /// undetermined and not resolved; review r21m M1: with seeds 3 to 6 a stream whose own interval was
+    /// not estimable fell back to its own rule). Each end of the pilot's interval, shown or withheld in
+    /// the user's stream, is read against twice its error's upper 95% bound (`parameterEndErrorBound`
+    /// times the pilot's error, as for placing it), so a withheld end far from zero leaves the decision
+    /// not resolved, not undetermined (review r21m M2); an end on the side of zero its own estimate lies
+    /// beyond (a lower end of a negative estimate, an upper end of a positive one: the interval contains
+    /// the estimate) never resolves, so it never makes the decision undetermined. A pilot with no interval
+    /// decides not resolved. The user's stream gives the interval shown, which differs from the pilot's by
+    /// its Monte Carlo error: a shown end may lie on the other side of zero from the pilot's where the two
+    /// differ by more than that band. Without a pilot (3 seeds or fewer, an adaptive study's looks) `init(_:)`.
     public init(_ estimate: Estimate, pilot: Estimate?) {
-        guard let pilot, let interval = estimate.interval else {
+        guard let pilot else {
             self.init(estimate)
             return
         }
-        let placed = Estimate(value: pilot.value, interval: pilot.interval.map {
-            Interval(lower: $0.lower, upper: $0.upper, monteCarloError: $0.monteCarloError, undetermined: $0.undetermined,
-                     movedToEstimate: $0.movedToEstimate, imprecise: interval.imprecise)
-        }, bound: pilot.bound)
-        let onPilot = Self.reading(placed, errors: 2 * parameterEndErrorBound), shown = Self.reading(estimate, errors: 0)
-        switch onPilot.decision {
-        case .resolved: self = shown.decision == .resolved && shown.side == onPilot.side ? .resolved : .undetermined
-        case .notResolved: self = shown.decision == .resolved ? .undetermined : .notResolved
-        case .undetermined: self = .undetermined
-        }
+        self = Self.reading(pilot, errors: 2 * parameterEndErrorBound, readingWithheld: true)
     }
 
-    /// The decision for `estimate` with each end's margin `errors` times its Monte Carlo error, and the
-    /// end that resolves it (nil unless resolved).
-    private static func reading(_ estimate: Estimate, errors: Double) -> (decision: SignDecision, side: IntervalEnd?) {
-        guard let interval = estimate.interval else { return (.notResolved, nil) }
+    /// The decision for `estimate` with each end's margin `errors` times its Monte Carlo error;
+    /// `readingWithheld`: a withheld end is read by its value like a shown one (on the pilot), else it
+    /// counts as unplaced. An end on the far side of zero from an estimate that lies between it and zero
+    /// never counts on the pilot (it cannot resolve: the estimate lies inside the interval), nor does an
+    /// undetermined end there (bounded, it would lie beyond the estimate too, `Estimate.fitted`).
+    private static func reading(_ estimate: Estimate, errors: Double, readingWithheld: Bool) -> SignDecision {
+        guard let interval = estimate.interval else { return .notResolved }
         let margins = (lower: errors * (interval.monteCarloError?.lower ?? 0), upper: errors * (interval.monteCarloError?.upper ?? 0))
         let (useLower, useUpper) = (estimate.bound != .upper, estimate.bound != .lower)
-        if useLower, let lower = interval.shownLower, lower - margins.lower > 0 { return (.resolved, .lower) }
-        if useUpper, let upper = interval.shownUpper, upper + margins.upper < 0 { return (.resolved, .upper) }
+        let (lower, upper) = readingWithheld ? (interval.lower, interval.upper) : (interval.shownLower, interval.shownUpper)
+        if useLower, let lower, lower - margins.lower > 0 { return .resolved }
+        if useUpper, let upper, upper + margins.upper < 0 { return .resolved }
         /// Whether an end could move across zero within its margin, or cannot be placed: undetermined or withheld.
         func unsure(_ end: Double?, margin: Double, _ side: IntervalEnd) -> Bool {
-            if interval.isImprecise(side) { return true }
+            if readingWithheld {
+                if let value = estimate.value, estimate.bound == nil,
+                   side == .lower ? value <= 0 && (end ?? value) <= value : value >= 0 && (end ?? value) >= value { return false }
+            } else if interval.isImprecise(side) {
+                return true
+            }
             return end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
         }
         let undetermined = (useLower && unsure(interval.lower, margin: margins.lower, .lower))
             || (useUpper && unsure(interval.upper, margin: margins.upper, .upper))
-        return (undetermined ? .undetermined : .notResolved, nil)
+        return undetermined ? .undetermined : .notResolved
     }
 }
 
@@ -265,6 +272,16 @@ private func values(_ study: ComparableStudy, _ series: String, _ fraction: Doub
     return study.runs.filter { $0.series == index && $0.fraction == fraction }.compactMap { $0.countedMetric(metric) }
 }
 
+/// The scale of k that the `end` of a difference of k (second minus first) stands on, for `compare`'s limit
+/// on it (`parameterEndRelativePrecision` of this scale): the largest |k| among the two estimates and the
+/// studies' own ends the end is made of (the second's lower and the first's upper end at the lower end;
+/// the second's upper and the first's lower at the upper). Not the difference's own end, which lies near 0
+/// where the two k agree and so withheld such an end whatever its precision (review r21z m4).
+func differenceKScale(_ end: IntervalEnd, first: Estimate, second: Estimate) -> Double {
+    let ends = end == .lower ? [second.interval?.lower, first.interval?.upper] : [second.interval?.upper, first.interval?.lower]
+    return ([first.value, second.value] + ends).compactMap { $0.map(abs) }.max() ?? 0
+}
+
 /// Welch's interval and p-value for mean(b) - mean(a) (see `WelchDifference`, each side's spread
 /// raised to its entry of `resolutions`); neither with fewer than two values on a side.
 private func welch(_ a: [Double], _ b: [Double], series: String, fraction: Double, metric: String,
@@ -317,17 +334,12 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
         let pilotDifference = placed ? pilot.map { difference($0.a, $0.b) } ?? measured : nil
         if let pilotDifference, let interval = measured.interval {
             let pilotInterval = pilotDifference.interval
-            // k's limit is on k's own scale (review r21z m4: 0.75% of the difference's end withheld an end
-            // near 0 whatever its precision): 0.75% of the largest k the end stands on, the two estimates
-            // and the studies' own ends it is made of (second's lower and first's upper at the lower end).
             let (ka, kb) = (estimate(sa), estimate(sb))
-            func kScale(_ end: IntervalEnd) -> Double {
-                let ends = end == .lower ? [kb.interval?.lower, ka.interval?.upper] : [kb.interval?.upper, ka.interval?.lower]
-                return ([ka.value, kb.value] + ends).compactMap { $0.map(abs) }.max() ?? 0
-            }
             measured = Estimate(value: measured.value,
                                 interval: parameter == 1
-                                    ? placingFittedEnds(interval, pilot: pilotInterval) { end, _ in parameterEndRelativePrecision * kScale(end) }
+                                    ? placingFittedEnds(interval, pilot: pilotInterval) { end, _ in
+                                        parameterEndRelativePrecision * differenceKScale(end, first: ka, second: kb)
+                                    }
                                     : placingFittedEnds(interval, pilot: pilotInterval), bound: measured.bound)
         }
         return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: measured,
