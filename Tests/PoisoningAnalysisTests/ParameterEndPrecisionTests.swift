@@ -93,7 +93,7 @@ struct ParameterEndPrecisionTests {
         #expect(SignDecision(Estimate(value: -0.05, interval: below)) == .resolved)
     }
 
-    /// With a pilot (`SignDecision.init(_:pilot:)`) the decision is the pilot's alone, each end against
+    /// With a pilot (`SignDecision.init(_:pilot:)`) the decision is the pilot's, each end against
     /// twice its error's 95% upper bound (1.48 e), so it does not move with the stream's own error (review
     /// r21z M2: seeds 6 to 9, an upper end of +0.076 pp with an error of 0.082 pp) nor with the stream's
     /// interval (review r21m M1: a stream whose interval was not estimable fell back to its own rule).
@@ -106,20 +106,31 @@ struct ParameterEndPrecisionTests {
         // Just outside 2 e but inside 2 × 1.48 e: resolved by the plain rule, undetermined on the pilot.
         let margin = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.002, monteCarloError: EndErrors(lower: nil, upper: 0.0008)))
         #expect(SignDecision(margin) == .resolved && SignDecision(margin, pilot: margin) == .undetermined)
-        // Resolved on the pilot (-0.0027 + 2.96 × 0.00054 = -0.0011 < 0): resolved whatever the stream shows,
-        // an end on the same side of zero, one across it, or no interval at all.
+        // Resolved on the pilot (-0.0027 + 2.96 × 0.00054 = -0.0011 < 0): resolved with any stream end on the
+        // same side of zero, even one the stream's own band would not clear; undetermined where the shown
+        // interval crosses zero or there is none, rather than "resolved" beside an interval that contains zero.
         let resolvedPilot = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.0027, monteCarloError: EndErrors(lower: nil, upper: 0.00054)))
         let shownBelow = Estimate(value: -0.05, interval: Interval(lower: nil, upper: -0.0015, monteCarloError: EndErrors(lower: nil, upper: 0.001)))
         let shownAcross = Estimate(value: -0.05, interval: Interval(lower: nil, upper: 0.0001, monteCarloError: EndErrors(lower: nil, upper: 0.0001)))
         let noInterval = Estimate(value: -0.05, interval: nil)
         #expect(SignDecision(shownBelow) == .undetermined)
-        #expect([shownBelow, shownAcross, noInterval].map { SignDecision($0, pilot: resolvedPilot) } == [.resolved, .resolved, .resolved])
-        // Not resolved on the pilot: not resolved whatever the stream shows, even a stream end that excludes zero.
+        #expect([shownBelow, shownAcross, noInterval].map { SignDecision($0, pilot: resolvedPilot) } == [.resolved, .undetermined, .undetermined])
+        // The same on the positive side: a shown lower end at or below zero is across.
+        let resolvedAbove = Estimate(value: 0.05, interval: Interval(lower: 0.01, upper: 0.09, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
+        let lowerAtZero = Estimate(value: 0.05, interval: Interval(lower: 0, upper: 0.09, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
+        #expect([resolvedAbove, lowerAtZero].map { SignDecision($0, pilot: resolvedAbove) } == [.resolved, .undetermined])
+        // Not resolved on the pilot: not resolved while the stream shows no end beyond zero (or no interval);
+        // undetermined where a shown end excludes zero.
         let notResolvedPilot = Estimate(value: 0.01, interval: Interval(lower: -0.02, upper: 0.03, monteCarloError: EndErrors(lower: 0.001, upper: 0.001)))
         let shownAbove = Estimate(value: 0.01, interval: Interval(lower: 0.0005, upper: 0.03, monteCarloError: EndErrors(lower: 0.0001, upper: 0.001)))
-        #expect([notResolvedPilot, shownAbove, noInterval].map { SignDecision($0, pilot: notResolvedPilot) } == [.notResolved, .notResolved, .notResolved])
-        // A pilot without an interval decides not resolved, whatever the stream's interval.
-        #expect(SignDecision(shownBelow, pilot: Estimate(value: -0.05, interval: nil)) == .notResolved)
+        #expect([notResolvedPilot, shownAbove, noInterval].map { SignDecision($0, pilot: notResolvedPilot) } == [.notResolved, .undetermined, .notResolved])
+        // A withheld stream end shows nothing: no contradiction from it.
+        let aboveWithheld = Estimate(value: 0.01, interval: Interval(lower: 0.0005, upper: 0.03, monteCarloError: EndErrors(lower: 0.0001, upper: 0.001),
+                                                                     imprecise: [.lower]))
+        #expect(SignDecision(aboveWithheld, pilot: notResolvedPilot) == .notResolved)
+        // A pilot without an interval decides not resolved, unless the stream shows an end beyond zero.
+        #expect(SignDecision(shownAcross, pilot: Estimate(value: -0.05, interval: nil)) == .notResolved)
+        #expect(SignDecision(shownBelow, pilot: Estimate(value: -0.05, interval: nil)) == .undetermined)
         // Without a pilot: the plain rule.
         #expect(SignDecision(margin, pilot: nil) == SignDecision(margin))
     }
