@@ -57,8 +57,9 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
               + "bootstraps. Its sign is decided as each study's report decides its own: with 3 seeds or fewer in both, "
               + "undetermined where an end lies within two of its Monte Carlo errors of zero; with more than 3 in either, on the "
               + "default bootstrap stream's difference (the pilot), each end, withheld or shown, against twice the upper 95% bound "
-              + "on its Monte Carlo error (2 × 1.48 errors), so the decision is the same whatever --bootstrap-seed; an end on the "
-              + "far side of zero from the difference cannot resolve it and never makes it undetermined.", "",
+              + "on its Monte Carlo error (2 × 1.48 errors), so the decision is the same whatever --bootstrap-seed, unless the "
+              + "interval shown disagrees with the pilot on zero, which makes it undetermined; an end on the far side of zero "
+              + "from the difference cannot resolve it and never makes it undetermined.", "",
               "| Series | Quantity | First | Second | Difference | \(level) interval | Resolved |", "|---|---|---:|---:|---:|---|---|"]
     let formats: [String: (Double) -> String] = [
         "threshold": percent, "steepness": { fixed($0, decimals: 2) }, "midpoint": { fixed($0, decimals: 3) },

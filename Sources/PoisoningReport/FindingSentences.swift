@@ -552,8 +552,8 @@ private func sensitivitySummary(_ comparisons: [SensitivityComparison]) -> Strin
 func undeterminedClause(pilot: Bool) -> String {
     pilot
         ? "on the pilot bootstrap an end of the interval that could exclude zero, shown or withheld, lies within twice the "
-            + "upper bound on its Monte Carlo error of zero, or its bound is undetermined, so the bootstrap cannot tell whether "
-            + "it excludes zero"
+            + "upper bound on its Monte Carlo error of zero, or its bound is undetermined, or the interval shown disagrees with "
+            + "the pilot on zero, so the bootstrap cannot tell whether it excludes zero"
         : "an end of the interval lies within two of its Monte Carlo errors of zero or is withheld, so the bootstrap cannot "
             + "tell whether it excludes zero"
 }
