@@ -106,18 +106,15 @@ public enum SignDecision: String, Sendable, Codable, Equatable {
             self.init(estimate)
             return
         }
-        let decision = Self.reading(pilot, errors: 2 * parameterEndErrorBound, readingWithheld: true)
-        let (useLower, useUpper) = (estimate.bound != .upper, estimate.bound != .lower)
-        let shownAbove = useLower && (estimate.interval?.shownLower).map { $0 > 0 } == true
-        let shownBelow = useUpper && (estimate.interval?.shownUpper).map { $0 < 0 } == true
-        switch decision {
+        switch Self.reading(pilot, errors: 2 * parameterEndErrorBound, readingWithheld: true) {
         case .resolved:
-            // The pilot's side: its lower end above zero, or its upper end below it.
-            let pilotAbove = useLower && (pilot.interval?.lower).map { $0 > 0 } == true
+            // The shown end on the pilot's side (its lower end above zero, or its upper end below it), where shown.
+            let pilotAbove = estimate.bound != .upper && (pilot.interval?.lower).map { $0 > 0 } == true
             let shownAcross = pilotAbove ? (estimate.interval?.shownLower).map { $0 <= 0 } : (estimate.interval?.shownUpper).map { $0 >= 0 }
             self = estimate.interval == nil || shownAcross == true ? .undetermined : .resolved
         case .notResolved:
-            self = shownAbove || shownBelow ? .undetermined : .notResolved
+            // A shown end beyond zero: the stream's own ends read with no margin.
+            self = Self.reading(estimate, errors: 0, readingWithheld: false) == .resolved ? .undetermined : .notResolved
         case .undetermined:
             self = .undetermined
         }
