@@ -103,6 +103,19 @@ public func signedPlusMinus(_ statistics: MeanStd) -> String {
 /// "0.0 pp" for one that rounds to zero.
 public func percentagePoints(_ difference: Double) -> String { signedFixed(difference * 100, decimals: 1) + " pp" }
 
+/// An interval end in percentage points: `percentagePoints`, except that an end which is not zero
+/// but rounds to zero at one decimal keeps its sign and first digit that is not zero (up to three
+/// decimals), so an interval that excludes zero never reads as reaching it: -0.00038 -> "-0.04 pp"
+/// where `percentagePoints` writes "0.0 pp" (review r21n m1); within 0.0005 pp of zero, "0.0 pp".
+public func percentagePointsEnd(_ difference: Double) -> String {
+    let points = difference * 100
+    for decimals in 1...3 {
+        let text = signedFixed(points, decimals: decimals)
+        if text.first == "+" || text.first == "-" { return text + " pp" }
+    }
+    return "0.0 pp"
+}
+
 /// An interval in words with `number` for its ends, in the words every output uses for an end it
 /// cannot give: **unbounded** (the replicates reach beyond the swept fractions there, or are too
 /// often undefined to bound it), **undetermined** (whether it is bounded lies within the bootstrap's

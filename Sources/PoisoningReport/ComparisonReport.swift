@@ -87,7 +87,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         }
         let interval = parameters[fit.quantity].map { differenceOpenAtBounds(fit, parameter: $0, bounds) } ?? fit.difference.interval
         let cells = [escape(fit.series), names[fit.quantity] ?? fit.quantity, value(fit.first), value(fit.second),
-                     estimateText(fit.difference, difference), intervalText(interval, difference),
+                     estimateText(fit.difference, difference), intervalText(interval, fit.quantity == "threshold" ? percentagePointsEnd : difference),
                      decisionText(shownDecision(fit, interval: interval, parameter: parameters[fit.quantity], bounds))]
         lines.append("| " + cells.joined(separator: " | ") + " |")
         openEnds = openEnds || cells.contains { $0.contains(" or more") || $0.contains("at most ") }
@@ -138,8 +138,8 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     for shift in comparison.pooledShifts {
         let tests = shift.equivalence.map { "\(pValue($0.pBelowMargin)), \(pValue($0.pAboveMargin))" } ?? "n/a"
         let cells = [escape(shift.series ?? "all"), "\(shift.points)", "\(shift.firstSeeds), \(shift.secondSeeds)",
-                     estimateText(shift.shift, percentagePoints), intervalText(shift.shift.interval, percentagePoints),
-                     intervalText(shift.equivalence?.interval, percentagePoints), tests,
+                     estimateText(shift.shift, percentagePoints), intervalText(shift.shift.interval, percentagePointsEnd),
+                     intervalText(shift.equivalence?.interval, percentagePointsEnd), tests,
                      shift.equivalence.map { verdictPhrase($0.verdict, margin: margin) + weakVerdictMark(shift, verdict: $0.verdict) }
                          ?? "n/a (fewer than two seeds)"]
         lines.append("| " + cells.joined(separator: " | ") + " |")
@@ -162,7 +162,7 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     let signedText = { (value: Double) in percentagePoints(sign * value + 0) }
     let orientedInterval = { (interval: Interval?) in
         intervalText(interval.map { sign > 0 ? $0 : Interval(lower: $0.upper.map { -$0 + 0 }, upper: $0.lower.map { -$0 + 0 }) },
-                     percentagePoints)
+                     percentagePointsEnd)
     }
     guard let value = pooled.shift.value, let test = pooled.equivalence else {
         lines += ["", "\(opening) \(pooled.shift.value.map(signedText) ?? "n/a") on average; with fewer than two seeds on a side "

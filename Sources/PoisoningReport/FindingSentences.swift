@@ -240,7 +240,7 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
         return "\(s.defenseLabel) (\(s.modelLabel), \(s.attackLabel)"
     }
     func shift(_ f: DefenseFinding) -> String {
-        "\(name(f)): \(estimateText(f.thresholdShift, percentagePoints)), \(words.seedInterval(f.thresholdShift.interval, percentagePoints)))"
+        "\(name(f)): \(estimateText(f.thresholdShift, percentagePoints)), \(words.seedInterval(f.thresholdShift.interval, percentagePointsEnd)))"
     }
     func cost(_ f: DefenseFinding) -> String {
         let signed = { (value: Double) in signedFixed(value, decimals: 3) }
@@ -482,7 +482,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         }
         let interval = t.slope.interval == nil && results.statistics.seeds >= 2
             ? "no interval: \(t.reason ?? "")"
-            : words.seedInterval(t.slope.interval, percentagePoints)
+            : words.seedInterval(t.slope.interval, percentagePointsEnd)
         return "\(percentagePoints(value)) per doubling of parameters (\(interval))"
     } ?? "an amount that cannot be measured"
     var sentence: String
@@ -491,7 +491,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     var pairwise: String?
     if let trend, trend.slope.value == nil {
         pairwise = trend.decision == .resolved
-            ? ": the threshold's slope per doubling of parameters is \(intervalText(trend.slope.interval, percentagePoints)) "
+            ? ": the threshold's slope per doubling of parameters is \(intervalText(trend.slope.interval, percentagePointsEnd)) "
                 + "(\(words.level) CI; the slope itself cannot be measured: some model's threshold lies outside the swept "
                 + "fractions)."
             : ": every pair of models differs in that direction beyond seed noise (the slope cannot be measured: some "
@@ -516,7 +516,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         let (a, b) = (results.series[d.base].modelLabel, results.series[d.other].modelLabel)
         let value = estimateText(d.difference, percentagePoints, missing: "(both thresholds lie outside the swept fractions)")
         var text = "\(b) vs \(a) \(value) ("
-            + words.seedInterval(d.difference.interval, percentagePoints)
+            + words.seedInterval(d.difference.interval, percentagePointsEnd)
         if d.decision != .resolved, let plan = d.seedPlan { text += "; " + seedPlanSentence(plan, effect: plannedEffectText(plan.effect, d.quantity), level: words.level) }
         return text + ")"
     }
@@ -554,8 +554,8 @@ func undeterminedClause(pilot: Bool) -> String {
         ? "on the pilot bootstrap an end of the interval that could exclude zero, shown or withheld, lies within twice the "
             + "upper bound on its Monte Carlo error of zero, or its bound is undetermined, or the interval shown disagrees with "
             + "the pilot on zero, so the bootstrap cannot tell whether it excludes zero"
-        : "an end of the interval lies within two of its Monte Carlo errors of zero or is withheld, so the bootstrap cannot "
-            + "tell whether it excludes zero"
+        : "an end of the interval lies within two of its Monte Carlo errors of zero, or its bound is undetermined, so the "
+            + "bootstrap cannot tell whether it excludes zero"
 }
 
 /// Whether a study's threshold differences and trends were decided on the pilot bootstrap: more than 3

@@ -133,11 +133,11 @@ func expandingFirstCI(_ text: String) -> String {
 /// fractions) decided by its interval alone gives that interval; empty otherwise.
 func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
     if let value = trend.slope.value {
-        let interval = trend.slope.interval.map { intervalText($0, percentagePoints) } ?? "not estimable" + noSlopeIntervalClause
+        let interval = trend.slope.interval.map { intervalText($0, percentagePointsEnd) } ?? "not estimable" + noSlopeIntervalClause
         return " (\(percentagePoints(value)) (percentage points) per doubling of parameters, \(level) CI \(interval))"
     }
     return trend.decision == .resolved
-        ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI; pp: percentage points)" : ""
+        ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePointsEnd)), \(level) CI; pp: percentage points)" : ""
 }
 
 /// Granziol's (2026) curvature claims as the opening states them: the spike's growth (one verdict with
@@ -467,7 +467,7 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
         let direction = size.answer.found.map { $0 ? "more sensitive" : "less sensitive" } ?? "not resolved"
         rows.append((claim: "Larger models are more sensitive" + group, published: size.answer.claimed ? "yes" : "no",
                      estimate: direction + "; " + (trend.slope.value.map { percentagePoints($0) + " per doubling" } ?? "slope not measured"),
-                     interval: intervalText(trend.slope.interval, percentagePoints), verdict: verdictWords(size.answer.verdict)))
+                     interval: intervalText(trend.slope.interval, percentagePointsEnd), verdict: verdictWords(size.answer.verdict)))
     }
     return rows
 }

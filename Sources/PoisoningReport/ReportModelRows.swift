@@ -109,7 +109,8 @@ extension ReportModel {
             let format: (Double) -> String = d.quantity == .threshold ? { percentagePoints($0) } : { signedAccuracy($0) }
             return DifferenceRow(quantity: quantityNames[d.quantity]!,
                                  pair: "\(results.series[d.other].label) − \(results.series[d.base].label)",
-                                 difference: estimateText(d.difference, format), interval: intervalText(d.difference.interval, format),
+                                 difference: estimateText(d.difference, format),
+                                 interval: intervalText(d.difference.interval, d.quantity == .threshold ? percentagePointsEnd : format),
                                  seeds: d.decision == .resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell", decision: d.decision)
         }
     }
@@ -121,7 +122,7 @@ extension ReportModel {
             return TrendRow(group: "\(first.attackLabel), \(first.defenseLabel)",
                             models: listing(t.series.map { results.series[$0].modelLabel }),
                             slope: t.slope.value.map(percentagePoints) ?? "n/a",
-                            interval: intervalText(t.slope.interval, percentagePoints),
+                            interval: intervalText(t.slope.interval, percentagePointsEnd),
                             seeds: t.decision == .resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell", decision: t.decision)
         }
     }
@@ -300,8 +301,6 @@ extension ReportModel {
             let threshold = { (index: Int) in
                 thresholdText(results.fits[index].threshold, estimate: statistics.series[index].threshold, brackets: true)
             }
-            // A shift whose threshold lies beyond the swept fractions is a bound: "> +15.0 pp [+10.2 pp or more]".
-            let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in bracketedEstimateText(estimate, format) }
             // The attack's own success at the comparison budget, undefended → defended.
             let success = budget.flatMap { budget -> String? in
                 let at = { (index: Int) in results.points.first { $0.series == index && $0.fraction == budget } }
@@ -315,11 +314,12 @@ extension ReportModel {
                 }
                 return "\(corrected(f.baseline, before)) → \(corrected(f.series, after))"
             } ?? "—"
+            // A shift whose threshold lies beyond the swept fractions is a bound: "> +15.0 pp [+10.2 pp or more]".
             return DefenseRow(model: defended.modelLabel, attack: defended.attackLabel, defense: defended.defenseLabel,
                               threshold: threshold(f.series), baseline: threshold(f.baseline),
-                              shift: withRange(f.thresholdShift, percentagePoints), success: success,
+                              shift: bracketedEstimateText(f.thresholdShift, percentagePoints, ends: percentagePointsEnd), success: success,
                               cleanAccuracy: statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a",
-                              cost: withRange(f.cleanAccuracyChange, signedAccuracy),
+                              cost: bracketedEstimateText(f.cleanAccuracyChange, signedAccuracy),
                               shiftDecision: decision(.threshold), costDecision: decision(.cleanAccuracy))
         }
     }
@@ -407,9 +407,12 @@ let fitBoundWords = (lower: "down to the fit's bound", upper: "up to the fit's b
 
 /// An estimate (or its bound) with its interval in brackets when that says more than the bound
 /// (`informativeIntervalText`), the ends joined by `bracketSeparator`: "+5.3 pp [+2.6 pp, +7.7 pp]",
-/// "> +15.0 pp [+10.2 pp or more]"; the report's defense shifts and `compare`'s thresholds alike.
-func bracketedEstimateText(_ estimate: Estimate, _ format: (Double) -> String) -> String {
-    estimateText(estimate, format) + (informativeIntervalText(estimate, format, separator: bracketSeparator).map { " [\($0)]" } ?? "")
+/// "> +15.0 pp [+10.2 pp or more]"; the report's defense shifts and `compare`'s thresholds alike. The
+/// ends are written by `ends` where given (`percentagePointsEnd`, which keeps an end's side of zero).
+func bracketedEstimateText(_ estimate: Estimate, _ format: (Double) -> String, ends: ((Double) -> String)? = nil) -> String {
+    let interval = ends.map { informativeIntervalText(estimate, $0, separator: bracketSeparator) }
+        ?? informativeIntervalText(estimate, format, separator: bracketSeparator)
+    return estimateText(estimate, format) + (interval.map { " [\($0)]" } ?? "")
 }
 
 /// The classes' names for the configuration's rows, " (cat, dog)": the first 12 (`className(_:in:)`),

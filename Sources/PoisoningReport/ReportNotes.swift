@@ -50,7 +50,8 @@ func adaptiveExemptionNote(_ results: StudyResults) -> String? {
 
 /// What a withheld end of a threshold, a threshold difference or a trend means (`placingFittedEnds`):
 /// "An end of a threshold, a threshold difference or the trend written “withheld” is one the
-/// bootstrap's 8,000 refits per series cannot place within 0.5 pp ...". Nil when none is withheld.
+/// bootstrap's 8,000 refits per series cannot place within 0.5 pp ...", and how a sign decision
+/// reads it (on the pilot, like a shown end: `SignDecision.init(_:pilot:)`). Nil when none is withheld.
 func thresholdPrecisionNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
     let intervals = statistics.series.compactMap(\.threshold.interval)
@@ -60,9 +61,10 @@ func thresholdPrecisionNote(_ results: StudyResults) -> String? {
     return "An end of a threshold, a threshold difference or a trend written “withheld” is one the bootstrap's "
         + "\(groupedDigits(statistics.replicates)) refits per series cannot "
         + "place within 0.5 pp: on the default bootstrap stream, the upper 95% confidence bound on its Monte Carlo error exceeds "
-        + "0.125 pp, so which ends are withheld is the same whatever --bootstrap-seed. Its value and error are kept in results.json; "
-        + "no finding, verdict or decision reads it (a difference or trend with a withheld end is undetermined unless its other end "
-        + "resolves the sign)."
+        + "0.125 pp, so which ends are withheld is the same whatever --bootstrap-seed. Its value and error are kept in results.json, "
+        + "and no finding or verdict quotes it; the sign decision of a difference or trend reads it on the pilot bootstrap like a "
+        + "shown end, by its value against twice the upper bound on its Monte Carlo error (2 × 1.48 errors; an end on the far "
+        + "side of zero from the estimate never counts)."
 }
 
 /// What the fit table's open ends of L, k, x0 and b mean where an end lies at the fit's bound

@@ -193,7 +193,7 @@ struct IntervalStabilityTests {
     /// 0.63 pp over streams 0-4 (-12.18 pp to -11.55 pp) when no threshold, difference or trend end was
     /// withheld. Now their ends are placed on the pilot bootstrap (`placingFittedEnds`) as the
     /// parameters' are. Asserted: every end shown moves by at most 0.5 pp (k 3%), an end withheld in
-    /// one stream is withheld in all, and that lower end is withheld.
+    /// one stream is withheld in all, that lower end is withheld, and that difference is not resolved.
     @Test func seedsOneToFiveEndsAreShownOrWithheldAlikeInEveryStream() throws {
         let recorded = try ReferenceRecording.load("adaptive-reference-runs").runs
         let streams = Int(ProcessInfo.processInfo.environment["STABILITY_STREAMS"] ?? "") ?? 5
@@ -202,6 +202,10 @@ struct IntervalStabilityTests {
         let withheld = Self.ends(results[0]).filter { $0.value == .withheld }.keys.sorted()
         print("withheld: \(withheld)")
         #expect(withheld.contains("threshold MLP 64 - MLP 32 lower"), "\(withheld)")
+        // Its withheld lower end (near -12 pp) lies on the far side of zero from the estimate (-3.4 pp), and the
+        // upper (+2.6 pp) reaches past zero: not resolved in every stream, not undetermined (review r21n m6:
+        // this test passed with the pilot ignored, every stream then reading undetermined alike).
+        for result in results { #expect(Self.decisions(result)["threshold MLP 64 - MLP 32"] == .notResolved) }
         // differences.csv tells that withheld end from an open one (review r21z m2): empty, named in `withheld`.
         let rows = TidyTables.differencesCSV(results[0]).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let column = { (name: String) in rows[0].firstIndex(of: Substring(name))! }

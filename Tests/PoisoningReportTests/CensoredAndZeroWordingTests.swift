@@ -65,6 +65,12 @@ struct ZeroAndLessThanWordingTests {
         #expect(magnitudePlusMinus(MeanStd(of: [0.092, 0.05])) == plusMinus(MeanStd(of: [0.092, 0.05])))
         let interval = Interval(lower: -0.00001, upper: 0.02)
         #expect(intervalText(interval, percentagePoints) == "0.0 pp to +2.0 pp")
+        // An interval end keeps its side of zero (review r21n m1: a resolved trend read "at most 0.0 pp"),
+        // up to three decimals; zero, and what rounds to it at three, read "0.0 pp".
+        #expect(percentagePointsEnd(-0.00038) == "-0.04 pp" && percentagePointsEnd(0.00004) == "+0.004 pp")
+        #expect(percentagePointsEnd(0.000004) == "0.0 pp" && percentagePointsEnd(0) == "0.0 pp" && percentagePointsEnd(-0.0) == "0.0 pp")
+        #expect(percentagePointsEnd(0.0312) == percentagePoints(0.0312) && percentagePointsEnd(-0.2) == "-20.0 pp")
+        #expect(intervalText(Interval(lower: nil, upper: -0.00038), percentagePointsEnd) == "at most -0.04 pp")
     }
 
     @Test func aLessThanSignBeforeABlankIsWrittenAsItIsInMarkdown() {

@@ -543,6 +543,31 @@ struct FindingSentenceTests {
             + "(for k, 0.75% of the end in place of 0.125 pp), e its Monte Carlo error on the default stream (--bootstrap-seed 0)"), "\(note)")
     }
 
+    /// The note on withheld threshold ends says how a sign decision reads such an end: on the pilot, by
+    /// its value against twice the bound on its Monte Carlo error, never on the far side of zero (review
+    /// r21n M1: it said a withheld end made a decision undetermined, which `SignDecision.init(_:pilot:)`
+    /// stopped doing, and no committed report printed it).
+    @Test func theWithheldThresholdEndNoteGivesTheRuleTheDecisionsFollow() throws {
+        let plain = try results(midpoints: [0.25], steepness: 3, noise: 0.03, meanNoise: 0.02)
+        #expect(thresholdPrecisionNote(plain) == nil)
+        var json = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(plain)) as? [String: Any])
+        var statistics = try #require(json["statistics"] as? [String: Any])
+        var series = try #require(statistics["series"] as? [[String: Any]])
+        var threshold = try #require(series[0]["threshold"] as? [String: Any])
+        var interval = try #require(threshold["interval"] as? [String: Any])
+        interval["imprecise"] = ["lower"]
+        threshold["interval"] = interval
+        series[0]["threshold"] = threshold
+        statistics["series"] = series
+        json["statistics"] = statistics
+        let withheld = try JSONDecoder().decode(StudyResults.self, from: JSONSerialization.data(withJSONObject: json))
+        let note = try #require(thresholdPrecisionNote(withheld))
+        #expect(note.hasSuffix("Its value and error are kept in results.json, and no finding or verdict quotes it; the sign decision "
+            + "of a difference or trend reads it on the pilot bootstrap like a shown end, by its value against twice the upper bound on "
+            + "its Monte Carlo error (2 × 1.48 errors; an end on the far side of zero from the estimate never counts)."), "\(note)")
+        #expect(!note.contains("undetermined"), "\(note)")
+    }
+
     /// `results` with the first series' k interval's upper end undetermined (dropped, marked so), or with
     /// `imprecise` withheld (its value kept, listed in `imprecise`), as the analysis leaves an end whose
     /// Monte Carlo error is too large to place it.

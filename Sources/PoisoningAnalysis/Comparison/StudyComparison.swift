@@ -96,8 +96,10 @@ public enum SignDecision: String, Sendable, Codable, Equatable {
     /// decides not resolved. The user's stream gives the interval shown, which differs from the pilot's by
     /// its Monte Carlo error; where the two disagree on zero, the bootstrap cannot tell, and the decision
     /// is undetermined rather than contradict the interval the report shows next to it: a pilot's
-    /// resolved against a shown interval with no end beyond zero on the pilot's side (or no interval),
-    /// a pilot's not resolved against a shown end beyond zero. That happens only where an end lies near
+    /// resolved against a shown end on the pilot's side that does not lie beyond zero (or no interval),
+    /// a pilot's not resolved against a shown end beyond zero. Where the end on the pilot's side is
+    /// withheld in the user's stream, nothing shown contradicts the pilot, and its decision stands (the
+    /// report's note on withheld ends says a decision reads them on the pilot). That happens only where an end lies near
     /// the edge of the pilot's band (review r21m saw it in none of 456 decisions over 15 designs), so it
     /// leaves the decisions of nearly every design the same in every stream. Without a pilot (3 seeds
     /// or fewer, an adaptive study's looks) `init(_:)`.

@@ -129,9 +129,10 @@ func intervalMethod(seeds: Int, adaptiveLook: Bool) -> String {
         : ". A pilot bootstrap on the default stream places every end of a threshold, a threshold difference, a trend and L, k, "
             + "x0 and b: an end it cannot place (the upper 95% bound on its Monte Carlo error above 0.125 pp, for k 0.75% of the end) "
             + "is written \"withheld\", and whether a difference or trend is resolved is read off that pilot: each of its ends, "
-            + "withheld or shown, against twice that bound (an end on the far side of zero from the estimate never counts), so "
-            + "neither changes with the bootstrap stream, even where a stream's own interval is not estimable, unless the interval "
-            + "shown disagrees with the pilot on zero, which makes it undetermined.")
+            + "withheld or shown, against twice that bound (an end on the far side of zero from the estimate never counts). So the "
+            + "ends withheld and the decisions are the same whatever the bootstrap stream, with two exceptions: a stream whose own "
+            + "interval is not estimable shows none (and so no end withheld) and keeps the pilot's decision, and an interval shown "
+            + "that disagrees with the pilot on zero makes the decision undetermined.")
 }
 
 /// The method sentence's common part (`intervalMethod`), up to what an end the error cannot decide is called.
