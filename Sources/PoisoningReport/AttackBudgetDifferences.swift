@@ -29,6 +29,8 @@ struct AttackBudgetDifference: Sendable {
     let mean: Double?
     /// Its Student t interval; nil with fewer than two seeds.
     let interval: Interval?
+    /// The seeds counted (both runs finished and, for a converged-victim metric, counted), and the study's seeds.
+    let seeds: Int, studySeeds: Int
 }
 
 /// The settings of svm-gradient that make its attacker's SVM: the pair, the kernel, C and the rows it
@@ -115,7 +117,8 @@ func attackBudgetDifferences(_ results: StudyResults) -> [AttackBudgetDifference
                     let present = differences.compactMap { $0 }
                     return AttackBudgetDifference(base: base, other: other, fraction: fraction, quantity: metric.name, key: metric.key,
                                                   mean: present.isEmpty ? nil : present.reduce(0, +) / Double(present.count),
-                                                  interval: studentTInterval(differences, resolution: resolution, confidence: confidence))
+                                                  interval: studentTInterval(differences, resolution: resolution, confidence: confidence),
+                                                  seeds: present.count, studySeeds: seeds.count)
                 }
             }
         }
@@ -129,18 +132,24 @@ private struct BudgetRun: Hashable {
     let seed: UInt64
 }
 
-/// A difference with its interval, "+0.117 (+0.097 to +0.136)"; "+0.117 (one seed)" without one.
+/// A difference with its interval, "+0.117 (+0.097 to +0.136)"; "+0.117 (one seed)" without one. Where
+/// seeds are left out (a run failed, or a victim or its clean model did not converge for a converged-victim
+/// metric) it says how many counted: "-0.014 (-0.117 to +0.090; 3 of 8 seeds)", "+0.042 (one seed of 8)"
+/// (review r24m m3).
 func differenceText(_ d: AttackBudgetDifference) -> String {
     guard let mean = d.mean else { return "n/a" }
     let value = signedFixed(mean, decimals: 3)
-    return value + " (" + (d.interval.map { intervalText($0) { signedFixed($0, decimals: 3) } } ?? "one seed") + ")"
+    let partial = d.seeds < d.studySeeds
+    let interval = d.interval.map { intervalText($0) { signedFixed($0, decimals: 3) } + (partial ? "; \(d.seeds) of \(d.studySeeds) seeds" : "") }
+    return value + " (" + (interval ?? "one seed" + (partial ? " of \(d.studySeeds)" : "")) + ")"
 }
 
 extension AttackBudgetDifference {
     /// The same difference the other way round, `base` minus `other`.
     var turned: AttackBudgetDifference {
         AttackBudgetDifference(base: other, other: base, fraction: fraction, quantity: quantity, key: key, mean: mean.map { -$0 },
-                               interval: interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) })
+                               interval: interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) },
+                               seeds: seeds, studySeeds: studySeeds)
     }
 }
 

@@ -275,6 +275,33 @@ struct ReviewR24kWordingTests {
         }
     }
 
+    /// The attack-budget cell counts the seeds it leaves out (review r24m m3): with one seed's victims unconverged in the
+    /// second series at every positive budget, each corrected-success cell reads "(a to b; 2 of 3 seeds)"; with two seeds'
+    /// "(one seed of 3)"; the test-error cells, which count every finished run, keep all 3 seeds and say nothing.
+    @Test func theAttackBudgetCellSaysHowManySeedsItCounts() throws {
+        let both = try Self.bothSeries(noneConverged: false)
+        let study = try Study(both.config)
+        #expect(attackBudgetRows(both).allSatisfy { !$0.success.contains(" of 3") && !$0.testError.contains(" of 3") })
+        let unconverged = { (seeds: Set<UInt64>) -> StudyResults in
+            let runs = both.runs.map { run in
+                guard run.series == 1, run.fraction > 0, seeds.contains(run.seed), var metrics = run.metrics else { return run }
+                metrics[MetricKey.victimGradientNorm] = 2e-5
+                return run.withMetrics(metrics)
+            }
+            return StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
+        }
+        let seeds = both.config.seeds
+        let oneLeftOut = attackBudgetRows(unconverged([seeds[0]]))
+        #expect(!oneLeftOut.isEmpty)
+        for row in oneLeftOut {
+            #expect(row.success.hasSuffix("; 2 of 3 seeds)") && !row.success.contains("one seed"), "\(row.success)")
+            #expect(!row.testError.contains(" of 3"), "\(row.testError)")
+        }
+        for row in attackBudgetRows(unconverged([seeds[0], seeds[1]])) {
+            #expect(row.success.hasSuffix(" (one seed of 3)"), "\(row.success)")
+        }
+    }
+
     /// m-b: the "Target stationary from" column stands in for the victim's agreement only where a series leaves the biases'
     /// gradient on the mixture; a study whose gradient-canceling series all cancel it (`weights-and-bias`) does not say so.
     @Test func theStationarityColumnsSentenceIsSaidOnlyWhereTheBiasesAreLeft() throws {
