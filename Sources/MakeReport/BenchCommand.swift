@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
         if quick && (engineOnly || memoryOnly || modelsOnly || stepsOnly) {
             throw ValidationError("--quick: a quick run is of the full summary; it cannot be combined with --engine-only, --memory-only, --steps-only or --models-only")
         }
-        if quick && results == Self.defaultResults {
+        if quick && Self.samePath(results, Self.defaultResults) {
             throw ValidationError("--quick: give --results FILE: a quick run's figures are not a benchmark, and would replace \(Self.defaultResults)")
         }
         // The summary's folder is checked before the measurements too (review r19c, finding 13: a
@@ -84,6 +84,16 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--results: \(problem)")
         }
     }
+
+    /// Whether the paths `a` and `b` name the same file once made absolute, standardized and
+    /// resolved through symbolic links (`./benchmarks/results.md` is the default summary too).
+    static func samePath(_ a: String, _ b: String) -> Bool {
+        let resolved = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        return resolved(a) == resolved(b)
+    }
+
+    /// The sizes this run measures at: `--quick`'s or the full benchmark's.
+    var sizes: BenchSizes { quick ? .quick : .full }
 
     /// The line under the machine line of a `--quick` run's summary.
     static let quickRunNote = "A quick run (`--quick`): every table at a smaller size, to check that bench runs here; its figures are not a benchmark."
@@ -188,7 +198,7 @@ struct BenchCommand: ParsableCommand {
         emit(String(format: "| Of it: the checks of the stored runs (checksums and merge's checks, in process) | %d | %.5f (%.2f%%) | | | | |",
                     reference.runSpecs.count, checks, 100 * checks / fromStore))
 
-        if !quick { try adaptiveStudy(emit, scratch: scratch, threads: threads) }
+        if sizes.adaptiveStudy { try adaptiveStudy(emit, scratch: scratch, threads: threads) }
 
         if largeSeeds > 0 {
             let large = try Study(StudyConfig(models: [32, 64, 128, 256, 512, 1024].map(StudyConfig.mlp),
@@ -302,7 +312,7 @@ struct BenchCommand: ParsableCommand {
         emit("")
         emit("| Samples | Features | Making the data (MiB) | Data (MiB) | Run (MiB) | Estimate (MiB) | Measured peak (MiB) | Measured / estimate |")
         emit("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for (samples, features) in [(500, 10), (100_000, 100), (1_000_000, 20)] + (quick ? [] : [(10_000_000, 10)]) {
+        for (samples, features) in sizes.memoryShapes {
             let study = common + ["--samples", "\(samples)", "--features", "\(features)"]
             let design = try StudyOptions.parse(study).design()
             let memory = estimatedStudyMemory(design, sizes: design.data.plannedSizes!, threads: threads, makingBytes: design.data.estimatedBytes)
@@ -322,7 +332,7 @@ struct BenchCommand: ParsableCommand {
         emit("| Width | Training samples | Wall (s) | GFLOP/s | % of one core's peak | ns per (sample · epoch · width) |")
         emit("|---:|---:|---:|---:|---:|---:|")
         let widths = [32, 64, 128, 256, 512, 1024, 2048].map { (width: $0, samples: 500) }
-        let sampleCounts = [250, 1000, 4000, 10_000, 50_000].filter { !quick || $0 <= 10_000 }.map { (width: 128, samples: $0) }
+        let sampleCounts = sizes.oneRunSamples.map { (width: 128, samples: $0) }
         for (width, samples) in widths + sampleCounts {
             let config = try Study(StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(samples)]),
                                                models: [StudyConfig.mlp(width)], fractions: [0], seeds: [1]))
@@ -454,7 +464,7 @@ struct BenchCommand: ParsableCommand {
     /// eigenvalue of the mean Hessian over the 539 first test rows (the digits' test size) both ways.
     /// Thread CPU time, median of `repetitions`; the largest difference of the two ways' eigenvalues.
     private func kernelRidgeCurvature(_ emit: (String) -> Void) throws {
-        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(quick ? 400 : 2516), "features": .int(64),
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(sizes.curvatureSamples), "features": .int(64),
                                                                  "classes": .int(10), "train-fraction": .double(0.5)])
         let ridge = StudyConfig.component(KernelRidge.kind, ["kernel": .string("rbf"), "length-scale": .double(4)])
         let study = try Study(StudyConfig(data: data, models: [ridge], fractions: [0], seeds: [1]))
@@ -582,15 +592,15 @@ struct BenchCommand: ParsableCommand {
     /// carry (too wide to pack runs into SIMD lanes, so each run trains alone). `--quick`: one run of
     /// each on 350 training rows (500 samples).
     private func deepAndWideNetworks(_ emit: (String) -> Void, peak: Double, threads: Int) throws {
-        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(quick ? 500 : 5000)])
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(sizes.deepSamples)])
         let shapes: [(name: String, hidden: [Int], fractions: [Double], seeds: [UInt64])] = [
             ("two 256 layers", [256, 256], [0, 0.1], [1, 2]),
             ("one 512 layer", [512], [0, 0.1, 0.2], [1, 2, 3, 4]),
         ]
         for shape in shapes {
             let model = StudyConfig.component(MLP.kind, ["hidden": .list(shape.hidden.map { .int($0) })])
-            let study = try Study(StudyConfig(data: data, models: [model], fractions: quick ? [0] : shape.fractions,
-                                              seeds: quick ? [1] : shape.seeds))
+            let study = try Study(StudyConfig(data: data, models: [model], fractions: sizes.deepOnce ? [0] : shape.fractions,
+                                              seeds: sizes.deepOnce ? [1] : shape.seeds))
             let seconds = median((0..<repetitions).map { _ in timed { _ = runStudy(study, threads: threads) } })
             let name = "\(study.runSpecs.count) run\(study.runSpecs.count == 1 ? "" : "s"), \(shape.name), "
                 + "\(groupedDigits(study.split.train.count)) training rows"
@@ -898,4 +908,29 @@ private func median(_ values: [Double]) -> Double {
 /// so `swift run`'s own memory is not counted), in MiB.
 private func peakMemoryMiB() -> Double {
     (peakResidentBytes(of: "self") ?? 0) / 1_048_576
+}
+
+/// The sizes a `bench` run measures at: the full benchmark's, or `--quick`'s smaller ones (every
+/// table still printed, to check that bench runs on a machine in under a minute).
+struct BenchSizes: Sendable {
+    /// Whether the adaptive reference study is timed (cold and warm).
+    let adaptiveStudy: Bool
+    /// The data of the memory table's whole commands: samples and features.
+    let memoryShapes: [(samples: Int, features: Int)]
+    /// The training-set sizes of the one-run table at width 128 (samples drawn; 70% train).
+    let oneRunSamples: [Int]
+    /// The samples drawn for kernel ridge's input-curvature table (half of them train).
+    let curvatureSamples: Int
+    /// The samples drawn for the deeper and wider networks, and whether each shape runs once
+    /// (fraction 0, seed 1) rather than its full set of runs.
+    let deepSamples: Int, deepOnce: Bool
+
+    /// The benchmark whose figures `benchmarks/results.md` records.
+    static let full = BenchSizes(adaptiveStudy: true, memoryShapes: [(500, 10), (100_000, 100), (1_000_000, 20), (10_000_000, 10)],
+                                 oneRunSamples: [250, 1000, 4000, 10_000, 50_000], curvatureSamples: 2516, deepSamples: 5000, deepOnce: false)
+    /// `--quick`: no adaptive study, no 10,000,000-sample memory row, no one-run rows beyond 7,000
+    /// training rows, kernel ridge's curvature on 200 training rows, the deeper and wider networks
+    /// as one run each on 350 training rows.
+    static let quick = BenchSizes(adaptiveStudy: false, memoryShapes: [(500, 10), (100_000, 100), (1_000_000, 20)],
+                                  oneRunSamples: [250, 1000, 4000, 10_000], curvatureSamples: 400, deepSamples: 500, deepOnce: true)
 }

@@ -488,7 +488,9 @@ struct CommandLineTests {
         #expect(BenchCommand.isBenchmarkSummary(Data(text.utf8)))
         #expect(try run(["bench", "--repetitions", "0"]).status == 2)
         // A quick run never replaces the committed summary: --results must be given, and it is of the full summary only.
-        for arguments in [["bench", "--quick"], ["bench", "--quick", "--engine-only", "--results", results.path]] {
+        // The committed summary spelt another way is refused too (compared as resolved paths).
+        for arguments in [["bench", "--quick"], ["bench", "--quick", "--engine-only", "--results", results.path],
+                          ["bench", "--quick", "--results", "./benchmarks/../benchmarks/results.md"]] {
             let refused = try run(arguments, in: working)
             #expect(refused.status == 2 && refused.standardError.contains("--quick: "), "\(arguments): \(refused.standardError)")
         }
