@@ -435,6 +435,8 @@ public struct SVMGradient: PoisoningAttack {
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
         let classRows = [poisonClass, attackedClass].map { sizes.trainRows(ofClass: $0) }
+        // `AttackerSetting.validationCount`'s rule, on planned row counts, which are Doubles (a class's even
+        // share of the rows before the data exist may be fractional).
         let held = classRows.map { rows in rows < 2 ? 0 : min(max((validationShare * rows).rounded(.toNearestOrEven), 1), rows - 1) }
         let pair = classRows[0] + classRows[1], v = held[0] + held[1]
         let added = placement == .add ? min(Double(sizes.poisonedRows), classRows[1] - held[1]) : 0
