@@ -10,7 +10,7 @@
 #                 prints the GFLOP/s of both and their ratios for benchmarks/results.md's "Peers" section
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
 #   make slurm-check  starts a single-node Slurm cluster (as root; installs Slurm and munge if missing), runs a sweep on it, stops it
-#   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
+#   make install  installs a release build of make-report, the Swift runtime linked in, as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
 
 # Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig, a font, zlib (PNG) and SQLite (GRDB).
 SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core zlib1g-dev libsqlite3-dev
@@ -69,10 +69,14 @@ slurm-check:
 	scripts/slurm/ci_test.sh $(BINARY)
 
 # The binary is self-contained (the report templates are compiled into it): it runs from anywhere.
+# The installed binary carries the Swift runtime and Foundation (--static-swift-stdlib): it runs without
+# the toolchain (only the Debian libraries above: Cairo, HarfBuzz, SQLite, zlib), and starts in about a
+# third of the time (issue 26: `--version` 0.010 s against 0.029 s, measured under load). Its own build
+# folder, .build-static, since switching that flag in .build/ would rebuild every module.
 install: system-packages
-	swift build -c release --product make-report
+	swift build -c release --product make-report --static-swift-stdlib --scratch-path .build-static
 	install -d "$(PREFIX)/bin"
-	install -m 755 .build/release/make-report "$(PREFIX)/bin/make-report"
+	install -m 755 .build-static/release/make-report "$(PREFIX)/bin/make-report"
 	@echo "Installed $(PREFIX)/bin/make-report"
 
 # Compiles output/report.tex and every examples/*/output/report.tex (scripts/paper.sh, two at a
