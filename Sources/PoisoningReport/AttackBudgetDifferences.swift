@@ -257,8 +257,8 @@ func attackBudgetNote(_ results: StudyResults) -> String? {
 /// baseline, `poisons: random-flips` with the same `placement` (and the same pair, kernel, C and
 /// validation rows), in the paper's test error (the attacker's SVM's on the pair's test rows) at
 /// every budget, paired by seed with its interval; the paper's own configuration (`add`, one at a
-/// time) first. Given a `budget`, the opening's short form: the first pair at that budget alone. Nil
-/// when the study has no such pair.
+/// time) first. Given a `budget`, the opening's short form: the first pair at that budget alone, its
+/// baseline called "its like-for-like random flips". Nil when the study has no such pair.
 func likeForLikeSentence(_ results: StudyResults, at budget: Double? = nil) -> String? {
     let attacks = results.config.attacks
     let shared = attackerSVMSettings + ["placement"]
@@ -274,27 +274,29 @@ func likeForLikeSentence(_ results: StudyResults, at budget: Double? = nil) -> S
     }
     let pairs = found.filter { isPapers($0.climbed) } + found.filter { !isPapers($0.climbed) }
     let differences = attackBudgetDifferences(results).filter { $0.key == SVMGradient.testErrorKey && (budget == nil || $0.fraction == budget) }
-    let parts = pairs.compactMap { pair -> String? in
+    let compared = pairs.compactMap { pair -> (climbed: String, papers: Bool, flips: String, values: String)? in
         // The attacker's SVM is the same for every victim: the first model's series stand for all.
         let cells = differences.filter { d in
             Set([results.series[d.base].attack, results.series[d.other].attack]) == Set([pair.climbed, pair.flips])
                 && results.series[d.base].model == results.series[0].model && results.series[d.base].defense == results.series[0].defense
         }
         guard !cells.isEmpty else { return nil }
-        let climbedLabel = results.series.first { $0.attack == pair.climbed }!.attackLabel
-        let flipsLabel = results.series.first { $0.attack == pair.flips }!.attackLabel
         // The sentence subtracts the baseline, as the table does.
         let turned = cells.map { d in results.series[d.other].attack == pair.climbed ? d : d.turned }
-        return "\(climbedLabel)\(isPapers(pair.climbed) ? " (the paper's configuration)" : "") minus \(flipsLabel) (its like-for-like baseline): "
-            + listing(turned.map { "\(differenceText($0)) at \(percent($0.fraction))" })
+        return (climbed: results.series.first { $0.attack == pair.climbed }!.attackLabel, papers: isPapers(pair.climbed),
+                flips: results.series.first { $0.attack == pair.flips }!.attackLabel,
+                values: listing(turned.map { "\(differenceText($0)) at \(percent($0.fraction))" }))
     }
-    guard !parts.isEmpty else { return nil }
+    guard let first = compared.first else { return nil }
     if budget != nil {
-        // The opening's short form: the first pair alone (the paper's configuration when the study has it).
-        return "In the paper's test error (the attacker's SVM on the pair's test rows), paired by seed with its \(levelText(results)) "
-            + "Student t interval: " + parts[0] + " (the Findings give every budget)."
+        // The opening's short form: the first pair alone (the paper's configuration when the study has it), its
+        // baseline named by what it is rather than by its label.
+        return "In the paper's test error (the attacker's SVM on the pair's test rows), \(first.climbed)"
+            + "\(first.papers ? ", the paper's configuration," : "") minus its like-for-like random flips, paired by seed with its "
+            + "\(levelText(results)) Student t interval: \(first.values)."
     }
     return "The paper's test error (the attacker's SVM retrained with the poisons, on the pair's test rows), paired by seed with "
         + "\(levelText(results)) Student t intervals (the table of attacks compared at each budget gives every victim too): "
-        + parts.joined(separator: "; ") + "."
+        + compared.map { "\($0.climbed)\($0.papers ? " (the paper's configuration)" : "") minus \($0.flips) (its like-for-like baseline): "
+            + $0.values }.joined(separator: "; ") + "."
 }

@@ -25,7 +25,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         } + "; chance is \(fixed(findings.chanceAccuracy, decimals: 3))."]
     if results.fits.allSatisfy({ $0.threshold.status == .noFit }) {
         // Nothing to say per series about shapes or thresholds: say once why there is no fit.
-        sentences.append(noFitSummary(results) + " So no series has a critical threshold or a transition shape.")
+        sentences.append(noFitFinding(results))
     } else {
         sentences.append(shapeSentences(results, words: words))
         sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
@@ -734,9 +734,27 @@ func fitFailureSentences(_ results: StudyResults) -> [String] {
 /// One sentence for a study in which no series has a sigmoid fit: too few fractions ("3 fractions:
 /// too few for a sigmoid fit (needs 4).") when that is why, else the reasons, each once.
 func noFitSummary(_ results: StudyResults) -> String {
-    let counts = results.fits.map { $0.fittedFractions(results.config.fractions).count }
-    if let most = counts.max(), most < sigmoidMinimumPoints {
+    if let most = mostFittedFractions(results), most < sigmoidMinimumPoints {
         return "\(most) fraction\(most == 1 ? "" : "s"): too few for a sigmoid fit (needs \(sigmoidMinimumPoints))."
     }
-    return "No series has a sigmoid fit: " + listing(distinct(results.fits.map { $0.failure ?? "no fit" })) + "."
+    return "No series has a sigmoid fit: " + noFitReasons(results) + "."
 }
+
+/// The Findings' sentence for a study in which no series has a sigmoid fit: what that leaves
+/// undefined, and why, worded apart from the opening's `noFitSummary` (the Findings do not repeat
+/// the opening word for word, issue 21 §7).
+func noFitFinding(_ results: StudyResults) -> String {
+    let undefined = "No series has a critical threshold or a transition shape"
+    if let most = mostFittedFractions(results), most < sigmoidMinimumPoints {
+        return undefined + ": a sigmoid fit needs \(sigmoidMinimumPoints) fractions, and no series has more than \(most)."
+    }
+    return undefined + ", as none has a sigmoid fit: " + noFitReasons(results) + "."
+}
+
+/// The most fractions any series' fit could use; nil without series.
+private func mostFittedFractions(_ results: StudyResults) -> Int? {
+    results.fits.map { $0.fittedFractions(results.config.fractions).count }.max()
+}
+
+/// Why the series have no sigmoid fit, each reason once.
+private func noFitReasons(_ results: StudyResults) -> String { listing(distinct(results.fits.map { $0.failure ?? "no fit" })) }

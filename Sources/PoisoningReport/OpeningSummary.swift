@@ -205,7 +205,8 @@ func spikeGrowthWhy(_ fit: CurvatureClaims.SpikeGrowth) -> String {
 }
 
 /// The opening's clause for the spike fits of networks (`paperSetting` false): outside the paper's
-/// setting, in how many of the `total` series, why, and what the runs' test found.
+/// setting, in how many of the `total` series, the models' loss (the Findings say why it is outside),
+/// and what the runs' test found, as the near-clone claim's clause has it.
 func spikeGrowthOutsideSetting(_ fits: [CurvatureClaims.SpikeGrowth], of total: Int, _ results: StudyResults) -> String {
     let models = listing(Array(Set(fits.map { results.series[$0.series].modelLabel })).sorted())
     let order: [ClaimVerdict] = [.supported, .contradicted, .notResolved, .consistentUntested, .notTestable]
@@ -215,27 +216,29 @@ func spikeGrowthOutsideSetting(_ fits: [CurvatureClaims.SpikeGrowth], of total: 
     }
     let lessCurved = fits.filter { !$0.lessCurvedFractions.isEmpty }.count
     let which = fits.count == total ? (fits.count == 1 ? "" : " in all \(total) series") : " in \(fits.count) of \(total) series"
-    let why = fits.count == 1 ? spikeGrowthWhy(fits[0]) : (lessCurved == 0 ? "" : " (the poisoned model less curved in \(lessCurved))")
-    return "the spike growing like the efficacy squared is outside the paper's setting\(which) (\(models): softmax cross-entropy, whose "
-        + "curvature falls with confidence; derived for kernel ridge's squared error); the runs' test: "
-        + (fits.count == 1 ? fits[0].verdict.words : listing(found)) + why
+    let why = fits.count == 1 ? spikeGrowthWhy(fits[0]) : (lessCurved == 0 ? "" : ", the poisoned model less curved in \(lessCurved)")
+    return "the spike growing like the efficacy squared is outside the paper's setting\(which) (\(models): softmax cross-entropy; "
+        + "the runs' test: " + (fits.count == 1 ? fits[0].verdict.words : listing(found)) + why + ")"
 }
 
 /// What a study without a single sigmoid fit still answers, for the opening: the input-gradient
-/// penalty's trade-off claim per attack (`PenaltyTradeOff.Changes.claim`).
+/// penalty's trade-off claim per attack (`PenaltyTradeOff.Changes.claim`), each with its λ range, or
+/// that range once when every attack's is the same.
 func unfittedStudyAnswers(_ results: StudyResults) -> [String] {
     var answers = [String]()
     if let tradeOff = results.penaltyTradeOff {
         let models = Set(tradeOff.curves.map(\.model)).count
-        let verdicts = tradeOff.curves.compactMap { curve -> String? in
+        let answered = tradeOff.curves.compactMap { curve -> (verdict: String, lambdas: String)? in
             guard let changes = curve.changes else { return nil }
             let first = results.series[curve.points[0].series]
-            return "\(changes.claim.words) under \(first.attackLabel)" + (models > 1 ? " (\(first.modelLabel))" : "")
-                + " (λ \(PenaltyTradeOff.lambdaText(changes.from)) to \(PenaltyTradeOff.lambdaText(changes.to)))"
+            return (verdict: "\(changes.claim.words) under \(first.attackLabel)" + (models > 1 ? " (\(first.modelLabel))" : ""),
+                    lambdas: "λ \(PenaltyTradeOff.lambdaText(changes.from)) to \(PenaltyTradeOff.lambdaText(changes.to))")
         }
+        let shared = Set(answered.map(\.lambdas)).count == 1 ? answered.first?.lambdas : nil
+        let verdicts = answered.map { $0.verdict + (shared == nil ? " (\($0.lambdas))" : "") }
         if !verdicts.isEmpty {
             answers.append("Granziol's (2026) claim that the input-gradient penalty suppresses poisoning at a cost in capacity, "
-                + "at \(percent(tradeOff.fraction)) poisoned: " + listing(verdicts) + ".")
+                + "at \(percent(tradeOff.fraction)) poisoned\(shared.map { ", \($0)" } ?? ""): " + listing(verdicts) + ".")
         }
     }
     return answers
@@ -247,7 +250,6 @@ func unfittedStudyAnswers(_ results: StudyResults) -> [String] {
 func unfittedRateAnswers(_ results: StudyResults) -> [String] {
     guard !results.fits.isEmpty, results.fits.allSatisfy({ $0.threshold.status == .noFit }) else { return [] }
     var answers = [String]()
-    let largest = percent(results.findings.largestFraction)
     for rate in results.attackMetrics.filter(\.hasBaseline).prefix(2) {
         guard let finding = results.findings.attackMetrics.first(where: { $0.metric.key == rate.excess.key }),
               let low = finding.values.min(by: { $0.value.mean < $1.value.mean }),
@@ -341,10 +343,10 @@ private func thresholdSummary(_ results: StudyResults) -> String {
         return "No series' fitted curve falls to its critical threshold within the swept fractions."
     }
     if within.count == 1, pointIsNotQuoted(only.threshold, statistics: statistics[only.series]) {
-        // Its fit alone reaches the threshold, poorly identified: the runs do not place it.
+        // Its fit alone reaches the threshold, poorly identified: the runs do not place it (the Findings name the series).
         let interval = statistics[only.series].threshold.interval.map { intervalText($0, percent) } ?? "none"
-        return "No critical threshold (accuracy halfway from clean to chance) is placed within the swept fractions: only the poorly "
-            + "identified fit of \(results.series[only.series].label) reaches it, its \(levelText(results)) interval \(interval)."
+        return "No critical threshold (accuracy halfway from clean to chance) is placed within the swept fractions: one poorly identified "
+            + "fit reaches it (\(levelText(results)) interval \(interval))."
     }
     if within.count == 1 {
         // One series has a threshold: name it once, with its interval, rather than as a range from it to itself.
@@ -356,8 +358,10 @@ private func thresholdSummary(_ results: StudyResults) -> String {
     let poorlyWords = poorly == 0 ? "" : "; \(poorly) more reach\(poorly == 1 ? "es" : "") it in a poorly identified fit, whose point is not "
         + "quoted (the sigmoid fits give \(poorly == 1 ? "its interval" : "their intervals"))"
     guard let lowest = identified.first, let highest = identified.last else {
-        return "The fitted curves of \(poorly) series reach their critical threshold (accuracy halfway from clean to chance) within the "
-            + "swept fractions, each in a poorly identified fit, whose point is not quoted (the sigmoid fits give their intervals)\(rest)."
+        // "53 of 56" says at once how many have none within the swept fractions.
+        return "The fitted curves of \(outside == 0 ? "all \(poorly)" : "\(poorly) of \(results.fits.count)") series reach their critical "
+            + "threshold (accuracy halfway from clean to chance) within the swept fractions, all in poorly identified fits, whose points "
+            + "are not quoted (the sigmoid fits give their intervals)."
     }
     guard identified.count > 1 else {
         return "The one critical threshold (accuracy halfway from clean to chance) within the swept fractions from a fit not poorly identified "
@@ -501,8 +505,9 @@ private func modelLabels(_ results: StudyResults) -> [String] { distinct(results
 let noSlopeIntervalClause = ", as too many resampled thresholds are unfitted or leave the slope no sign"
 
 /// The models of the opening, and how they were trained: "(MLP 32, MLP 64 and MLP 128) with SGD" when
-/// one method trains them all, else each model with its method ("(linear SVM by dual coordinate
-/// descent and logistic by SGD)"), or, past three models, their count and the methods.
+/// one method trains them all; else the models alone ("(linear SVM (C = 1.0), kernel ridge rbf (ℓ =
+/// 8.0, λ = 1.0) and logistic)": the Configuration table's Training row gives each one's method, which
+/// would take the opening past 120 words), or, past three models, their count and the methods.
 private func modelsAndTraining(_ results: StudyResults, named: ([String], String) -> String) -> String {
     let methodOfModel = results.config.modelTrainingMethods
     let methods = distinct(results.series.map { methodOfModel[$0.model] })
@@ -519,7 +524,7 @@ private func modelsAndTraining(_ results: StudyResults, named: ([String], String
     let models = modelLabels(results)
     if methods.count == 1 { return "(\(named(models, "model types"))) with \(methods[0])" }
     if models.count > 3 { return "(\(models.count) model types) trained by \(listing(methods))" }
-    return "(" + listing(distinct(results.series.map { "\($0.modelLabel) by \(methodOfModel[$0.model])" })) + ")"
+    return "(" + listing(models) + ")"
 }
 
 /// The k intervals of `fitted` series for the claims table, joined with "; " ("10.0 to 10.3; 7.1 to

@@ -149,7 +149,7 @@ struct PenaltyTradeOffSentenceTests {
                     + "0.020, the study's planning effect (the lower end of its 95% interval is at most 0.020), so the attack leaves the penalty nothing resolved to suppress."),
                         "\(sentence)")
                 #expect(!sentence.contains("contradict"))
-                #expect(unfittedStudyAnswers(results).first?.contains("not testable under random label flip (λ 0 to 20)") == true)
+                #expect(unfittedStudyAnswers(results).first?.contains("poisoned, λ 0 to 20: not testable under random label flip.") == true)
             } else {
                 #expect(sentence.hasSuffix(claimText + "these runs contradict it."))
             }

@@ -629,8 +629,8 @@ struct FindingSentenceTests {
         #expect(sentences[0].contains("; Wilson 0.729 to 0.856) (MLP 16)"))
         #expect(sentences[0].hasSuffix("; chance is 0.200."))
         // No series has a fit: one sentence says so in place of the shape and threshold sentences.
-        #expect(sentences[1] == "No series has a sigmoid fit: accuracy is 0.8 at every fraction, so there is no transition to fit. "
-            + "So no series has a critical threshold or a transition shape.")
+        #expect(sentences[1] == "No series has a critical threshold or a transition shape, as none has a sigmoid fit: accuracy is 0.8 at "
+            + "every fraction, so there is no transition to fit.")
         #expect(sentences[4].hasPrefix("At the largest fraction (50.0%) the generalization gap is 0.150 (95% CI "))
     }
 }
