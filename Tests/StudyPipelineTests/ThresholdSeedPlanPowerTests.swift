@@ -175,9 +175,9 @@ struct ThresholdConservativeSeedPlanTests {
         let (planned, reaching, sigmas) = try Self.pilots(count: count, needed: needed)
         let share = Double(reaching) / Double(planned)
         let (low, high) = clopperPearson(reaching, of: planned)
-        let sorted = sigmas.sorted()
-        print(String(format: "true spread %.4f at 21 seeds, n* = %d; %d of %d pilots plan; their leading count reaches n* in %d (%.2f%%, 95%% interval %.2f%% to %.2f%%); pilot sigma mean %.4f, rms %.4f, median %.4f",
-                     truth.sigma, needed, planned, count, reaching, 100 * share, 100 * low, 100 * high,
+        let sorted = sigmas.sorted(), pilotTruth = try ThresholdSeedPlanPowerTests.trueSpread(seeds: 3, effect: Self.effect, count: 2000)
+        print(String(format: "true spread %.4f at 21 seeds, n* = %d; %d of %d pilots plan; their leading count reaches n* in %d (%.2f%%, 95%% interval %.2f%% to %.2f%%); true spread at 3 seeds %.4f (%d defined); pilot sigma mean %.4f, rms %.4f, median %.4f",
+                     truth.sigma, needed, planned, count, reaching, 100 * share, 100 * low, 100 * high, pilotTruth.sigma, pilotTruth.defined,
                      MeanStd(of: sigmas).mean, (sigmas.map { $0 * $0 }.reduce(0, +) / Double(sigmas.count)).squareRoot(),
                      sorted[sorted.count / 2]))
         #expect(planned >= count * 8 / 10, "most 3-seed pilots of a 2 pp difference leave it unresolved and plan")
