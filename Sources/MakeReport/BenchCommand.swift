@@ -66,6 +66,12 @@ struct BenchCommand: ParsableCommand {
         if quick && Self.samePath(results, Self.defaultResults) {
             throw ValidationError("--quick: give --results FILE: a quick run's figures are not a benchmark, and would replace \(Self.defaultResults)")
         }
+        // Whatever its path (review r21o m5: ../benchmarks/results.md from a subfolder), a full run's summary is never replaced by a quick one.
+        if quick, let data = FileManager.default.contents(atPath: results), Self.isBenchmarkSummary(data),
+           !(String(data: data, encoding: .utf8) ?? "").contains(Self.quickRunNote) {
+            throw ValidationError("--quick: \(quotedUserText(results, keepingEnd: true)) holds a full benchmark summary, which a quick run's "
+                                  + "figures would replace; give another file")
+        }
         // The summary's folder is checked before the measurements too (review r19c, finding 13: a
         // file as its parent failed only the final write).
         if !(engineOnly || memoryOnly || modelsOnly || stepsOnly), let problem = creationProblem(at: URL(fileURLWithPath: results)) {

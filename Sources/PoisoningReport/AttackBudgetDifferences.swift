@@ -194,11 +194,12 @@ func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] 
 
 /// The corrected-success cell of a pair's row whose runs finished: the difference of the excesses
 /// (`difference`), or, where no seed counts in both series, why (`noneConvergedPair`, else "no seed
-/// with both victims converged"); "—" where the attacks lack the metric.
+/// counted in both (a victim or its clean model not converged)": review r21o m4 saw a seed whose victims
+/// converged and whose clean models did not); "—" where the attacks lack the metric.
 private func successCell(_ results: StudyResults, _ difference: AttackBudgetDifference?, _ row: AttackBudgetDifference) -> String {
     if let difference, difference.mean != nil { return differenceText(difference) }
     return noneConvergedPair(results, row.base, row.other, fraction: row.fraction)
-        ?? difference.map { _ in "no seed with both victims converged" } ?? "—"
+        ?? difference.map { _ in "no seed counted in both (a victim or its clean model not converged)" } ?? "—"
 }
 
 /// The corrected-success cell of series `base` and `other` at `fraction` where it has no difference

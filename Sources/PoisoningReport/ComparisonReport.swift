@@ -100,7 +100,8 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         lines.append([withheldEnds ? "An end written “withheld” is one the bootstraps cannot place within 0.5 pp: on the default "
                         + "bootstrap stream the upper 95% confidence bound on its Monte Carlo error exceeds 0.125 pp (for k, 0.75% of "
                         + "the largest k the end stands on: the two estimates and the studies' own ends it is made of), so which ends "
-                        + "are withheld is the same whatever --bootstrap-seed; the decision reads its value on that stream, against "
+                        + "are withheld is the same whatever --bootstrap-seed (but for a stream whose own interval is not estimable, which shows "
+                        + "none); the decision reads its value on that stream, against "
                         + "twice that bound." : nil,
                       boundEnds ? "An end written “up to the fit's bound” or “down to the fit's bound” (beside a withheld or "
                         + "undetermined end) lies at the fit's bound: too many bootstrap refits reach the bound for that end to be "

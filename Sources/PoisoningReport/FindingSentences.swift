@@ -525,7 +525,10 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     if !resolved.isEmpty { sentence += " Threshold differences resolved: " + listing(resolved.map(pairText)) + "." }
     if !unresolved.isEmpty { sentence += " Not resolved: " + listing(unresolved.map(pairText)) + "." }
     if !undetermined.isEmpty {
-        sentence += " Undetermined (" + undeterminedClause(pilot: decidedOnPilot(results)) + "): " + listing(undetermined.map(pairText)) + "."
+        // What might answer them: the opening leaves it out when it runs short of words (`OpeningBrevity`).
+        let remedy = monteCarloRemedy(results)
+        sentence += " Undetermined (" + undeterminedClause(pilot: decidedOnPilot(results)) + "): " + listing(undetermined.map(pairText)) + "; "
+            + remedy + "."
     }
     return sentence
 }

@@ -10,19 +10,40 @@ import PoisoningEngine
 /// more than one attack and defense. Its first "CI" is written out (`expandingFirstCI`), and the level
 /// is named once. Granziol's curvature claims are answered in it (`curvatureClaimAnswers`); the
 /// attack rates of a study without a fit (`unfittedStudyAnswers`) give way, last first, where they
-/// would take it past 120 words.
+/// would take it past 120 words; then, still past it, the opening grows terser (`OpeningBrevity`).
 public func openingSummary(_ results: StudyResults) -> String {
+    let words = { (text: String) in text.split(whereSeparator: \.isWhitespace).count }
     var rates = unfittedRateAnswers(results)
-    var text = openingSummary(results, rates: rates)
-    while !rates.isEmpty && text.split(whereSeparator: \.isWhitespace).count > 120 {
+    var text = openingSummary(results, rates: rates, brevity: .full)
+    while !rates.isEmpty && words(text) > openingWordLimit {
         rates.removeLast()
-        text = openingSummary(results, rates: rates)
+        text = openingSummary(results, rates: rates, brevity: .full)
+    }
+    for brevity in OpeningBrevity.allCases.dropFirst() where words(text) > openingWordLimit {
+        text = openingSummary(results, rates: rates, brevity: brevity)
     }
     return text
 }
 
-/// The opening with the attack rates `rates` among the answers of a study without a fit.
-private func openingSummary(_ results: StudyResults, rates: [String]) -> String {
+/// The most words the opening takes (issue 21 §7).
+let openingWordLimit = 120
+
+/// How much the opening says beyond its answers, from the fullest, tried in order until it fits in
+/// `openingWordLimit` words (review r21o M1: a 4-seed variant of the reference study opened in 153).
+enum OpeningBrevity: Int, CaseIterable, Comparable {
+    /// Everything.
+    case full
+    /// An undetermined threshold difference without what might answer it (the Findings give it).
+    case withoutRemedy
+    /// Besides, the thresholds of up to three series pointed to in the sigmoid fits table rather than
+    /// listed with their intervals (and the gloss of an open end with them).
+    case thresholdsInTheTable
+
+    static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The opening with the attack rates `rates` among the answers of a study without a fit, as terse as `brevity`.
+private func openingSummary(_ results: StudyResults, rates: [String], brevity: OpeningBrevity) -> String {
     let findings = results.findings, fractions = results.config.fractions.sorted()
     let seeds = results.config.seeds.count
     /// Up to three names, or how many there are.
@@ -51,7 +72,7 @@ private func openingSummary(_ results: StudyResults, rates: [String]) -> String 
     } else {
         // A study of the optimal SVM attack against its like-for-like baseline leads with that comparison, its result.
         let likeForLike = results.findings.comparisonBudget.flatMap { likeForLikeSentence(results, at: $0) }.map { $0 + " " } ?? ""
-        text += " " + likeForLike + thresholdSummary(results) + curvature.map { " " + $0 }.joined()
+        text += " " + likeForLike + thresholdSummary(results, listed: brevity < .thresholdsInTheTable) + curvature.map { " " + $0 }.joined()
     }
     var resolved = [String](), open = [String]()
     switch findings.sharpTransition {
@@ -69,7 +90,7 @@ private func openingSummary(_ results: StudyResults, rates: [String]) -> String 
     // Without thresholds model size is not compared, so it leaves nothing unresolved.
     if !noFit, findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
         let slope = slopeClause(trend, level: levelText(results))
-        let pairs = unresolvedThresholdPairs(results, among: trend.series)
+        let pairs = unresolvedThresholdPairs(results, among: trend.series, remedy: brevity < .withoutRemedy)
         if more + less == 1 {
             // A trend resolved over several widths is an average: a pair of them may still be unresolved.
             resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(pairs.isEmpty ? "" : " on average")\(slope)")
@@ -289,16 +310,16 @@ func reachedBudget(_ results: StudyResults, series: [Int], fraction: Double) -> 
 
 /// The threshold differences between the series `among` (one trend's models) that the runs do not
 /// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences;
-/// one undetermined (an end within its Monte Carlo band of zero, `SignDecision`) says so and names the design that
-/// might answer it (`monteCarloRemedy`).
-private func unresolvedThresholdPairs(_ results: StudyResults, among members: [Int]) -> [String] {
+/// one undetermined (an end within its Monte Carlo band of zero, `SignDecision`) says so and, with `remedy`, names
+/// the design that might answer it (`monteCarloRemedy`).
+private func unresolvedThresholdPairs(_ results: StudyResults, among members: [Int], remedy: Bool) -> [String] {
     results.statistics.differences.filter {
         $0.quantity == .threshold && $0.decision != .resolved && members.contains($0.base) && members.contains($0.other)
     }.map { d in
         let (base, other) = (results.series[d.base], results.series[d.other])
         let (larger, smaller) = other.parameterCount >= base.parameterCount ? (other, base) : (base, other)
         return "\(larger.modelLabel) vs \(smaller.modelLabel)"
-            + (d.decision == .undetermined ? " (undetermined by Monte Carlo error: \(monteCarloRemedy(results)))" : "")
+            + (d.decision == .undetermined ? " (undetermined by Monte Carlo error" + (remedy ? ": \(monteCarloRemedy(results)))" : ")") : "")
     }
 }
 
@@ -318,9 +339,14 @@ func monteCarloRemedy(_ results: StudyResults) -> String {
 /// the one series with its interval when only one has a threshold within them (that no threshold is
 /// placed, when its fit is poorly identified). A point from a
 /// poorly identified fit is not quoted (`headlineThresholdText`): its interval stands alone, marked,
-/// and such fits are left out of the range and counted beside it.
-private func thresholdSummary(_ results: StudyResults) -> String {
+/// and such fits are left out of the range and counted beside it. Up to three series not `listed`: a
+/// pointer to the sigmoid fits table, where each threshold stands with its interval.
+private func thresholdSummary(_ results: StudyResults, listed: Bool) -> String {
     let statistics = results.statistics.series
+    if results.fits.count <= 3 && !listed {
+        return "The critical thresholds (accuracy halfway from clean to chance) and their \(levelText(results)) intervals are in the "
+            + "sigmoid fits table."
+    }
     if results.fits.count <= 3 {
         let open = shownThresholdIntervals(results).first { $0.upper == nil && $0.lower != nil }
         let gloss = open.map { " “\(intervalText($0, percent))”: the interval reaches past the largest swept fraction "

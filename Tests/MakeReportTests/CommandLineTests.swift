@@ -489,8 +489,11 @@ struct CommandLineTests {
         #expect(try run(["bench", "--repetitions", "0"]).status == 2)
         // A quick run never replaces the committed summary: --results must be given, and it is of the full summary only.
         // The committed summary spelt another way is refused too (compared as resolved paths).
+        // A full summary elsewhere is refused by its content (review r21o m5); the quick summary just written may be replaced.
+        let full = working.appendingPathComponent("full-summary.md")
+        try Data(text.replacingOccurrences(of: BenchCommand.quickRunNote + "\n", with: "").utf8).write(to: full)
         for arguments in [["bench", "--quick"], ["bench", "--quick", "--engine-only", "--results", results.path],
-                          ["bench", "--quick", "--results", "./benchmarks/../benchmarks/results.md"]] {
+                          ["bench", "--quick", "--results", "./benchmarks/../benchmarks/results.md"], ["bench", "--quick", "--results", full.path]] {
             let refused = try run(arguments, in: working)
             #expect(refused.status == 2 && refused.standardError.contains("--quick: "), "\(arguments): \(refused.standardError)")
         }

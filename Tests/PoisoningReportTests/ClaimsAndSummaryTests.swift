@@ -125,6 +125,46 @@ struct OpeningSummaryTests {
         #expect(summary.contains("At 95% confidence, of 4 published claims these runs"), "\(summary)")
     }
 
+    /// Issue 21 §7 on variants of the reference study that a user runs with one option (review r21o M1: with the
+    /// integ binary `--seeds 6,7,8,9` opened in 153 words, `--confidence 0.9` in 135, `--seeds 42,123,7,1` in
+    /// 122), from the adaptive reference study's recorded runs (`ReferenceRecording`, the engine's own, bit for
+    /// bit): each opening has at most 120 words (`OpeningBrevity`) and still says what is not resolved; where a
+    /// difference is undetermined, the Findings say what might answer it, which a terse opening leaves out.
+    @Test func variantsOfTheReferenceStudyOpenWithAtMost120Words() throws {
+        let recorded = try ReferenceRecording.load("adaptive-reference-runs").runs
+        func results(seeds: [UInt64], confidence: Double? = nil) throws -> StudyResults {
+            var config = StudyConfig.reference
+            config.seeds = seeds
+            if let confidence { config.analysis.confidence = confidence }
+            let study = try Study(config)
+            let trainRows = Double(study.split.train.count)
+            let runs = study.runSpecs.map { spec in
+                let run = recorded.first { $0.fraction == spec.fraction && $0.seed == spec.seed && $0.width == study.width(of: spec) }!
+                return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: run.poisonedCount,
+                                 realisedFraction: Double(run.poisonedCount) / trainRows, metrics: run.metrics, divergence: nil)
+            }
+            return StudyResults(study: study, runs: runs, toolVersion: "9.9.9", threads: 2)
+        }
+        let designs: [(seeds: [UInt64], confidence: Double?)] = [([6, 7, 8, 9], nil), ([42, 123, 7], 0.9), ([42, 123, 7, 1], nil)]
+        var terse = 0
+        for design in designs {
+            let results = try results(seeds: design.seeds, confidence: design.confidence)
+            let summary = openingSummary(results)
+            #expect(wordCount(summary) <= 120, "\(design): \(wordCount(summary)) words: \(summary)")
+            #expect(summary.contains(" Not resolved: "), "\(design): \(summary)")
+            if summary.contains("are in the sigmoid fits table") { terse += 1 }
+            let undetermined = results.statistics.differences.contains { $0.quantity == .threshold && $0.decision == .undetermined }
+            if undetermined {
+                let findings = findingSentences(results).joined(separator: " ")
+                #expect(findings.contains("; more bootstrap replicates (analysis: {replicates: \(2 * results.config.analysis.replicates)}) "
+                                          + "might answer it."), "\(design): \(findings)")
+            }
+        }
+        #expect(terse > 0, "at least one design needs the terse opening, or this test no longer tests it")
+        // The reference study itself keeps the full opening, thresholds listed.
+        #expect(openingSummary(try referenceResults()).contains("Critical thresholds [95% confidence interval (CI)]"))
+    }
+
     /// Issue 21 §7 on every study shape the committed examples cover (the reference study, an SVM study
     /// of six attacks on three models, the curvature studies without a fit, 14 defenses × 2 attacks × 2
     /// models, an adaptive study, ...): each opening, from its committed results.json as written (no
@@ -326,7 +366,10 @@ struct ClaimVerdictTests {
         let claims = try #require(results.findings.claims)
         #expect(abs(try #require(claims.widening) - sqrt2) < 1e-12)
         let opening = openingSummary(results)
-        #expect(opening.contains("Critical thresholds [99.14% confidence interval (CI)]") && opening.contains(" Of 5 published claims"), "\(opening)")
+        // The thresholds' brackets name the level, or, where the opening runs short of words (`OpeningBrevity`), its pointer to them.
+        let namesTheLevel = opening.contains("Critical thresholds [99.14% confidence interval (CI)]")
+            || opening.contains("their 99.14% intervals are in the sigmoid fits table")
+        #expect(namesTheLevel && opening.contains(" Of 5 published claims") && !opening.contains("95%"), "\(opening)")
         let report = try markdownReport(results)
         let section = try #require(report.components(separatedBy: "## Published claims").dropFirst().first?
             .components(separatedBy: "\n## ").first)

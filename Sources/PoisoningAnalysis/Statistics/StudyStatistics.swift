@@ -131,8 +131,9 @@ func intervalMethod(seeds: Int, adaptiveLook: Bool) -> String {
             + "is written \"withheld\", and whether a difference or trend is resolved is read off that pilot: each of its ends, "
             + "withheld or shown, against twice that bound (an end on the far side of zero from the estimate never counts). So the "
             + "ends withheld and the decisions are the same whatever the bootstrap stream, with two exceptions: a stream whose own "
-            + "interval is not estimable shows none (and so no end withheld) and keeps the pilot's decision, and an interval shown "
-            + "that disagrees with the pilot on zero makes the decision undetermined.")
+            + "interval is not estimable shows none (and so no end withheld) and keeps the pilot's decision unless that is resolved, "
+            + "and an interval shown (or none, beside a resolved pilot) that disagrees with the pilot on zero makes the decision "
+            + "undetermined.")
 }
 
 /// The method sentence's common part (`intervalMethod`), up to what an end the error cannot decide is called.
