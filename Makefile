@@ -71,8 +71,8 @@ slurm-check:
 # The installed binary runs from anywhere: the report templates are compiled into it, and it carries the
 # Swift runtime and Foundation (--static-swift-stdlib), so it runs without
 # the toolchain (only the Debian libraries of SYSTEM_PACKAGES: Cairo, HarfBuzz, fontconfig, SQLite, zlib),
-# and starts in about a third of the time (issue 26: `--version` 0.010 s against 0.029 s, measured under
-# load). Stripped of its symbol table: 71 MB, not 116. Its own build folder, .build-static, since switching
+# and starts sooner (issue 26: `--version` 0.015 s against 0.025 s, idle; 0.010 against 0.029 under load).
+# Stripped of its symbol table: 71 MB, not 116. Its own build folder, .build-static, since switching
 # that flag in .build/ would rebuild every module.
 install: system-packages
 	swift build -c release --product make-report --static-swift-stdlib --scratch-path .build-static
