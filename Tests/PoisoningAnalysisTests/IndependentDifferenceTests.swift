@@ -124,16 +124,11 @@ struct IndependentDifferenceTests {
     /// reads them, from their recorded runs.
     static func referenceStudies() throws -> [ComparableStudy] {
         try ["reference-runs-0.1.0", "reference-runs-seeds-1-2-3"].map { name in
-            let recorded = try ReferenceRecording.load(name).runs
+            let recorded = try ReferenceRecording.load(name)
             var config = StudyConfig()
-            config.seeds = recorded.map(\.seed).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+            config.seeds = recorded.runs.map(\.seed).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
             let study = try Study(config)
-            let trainRows = Double(study.split.train.count)
-            let runs = study.runSpecs.map { spec in
-                let run = recorded.first { $0.fraction == spec.fraction && $0.seed == spec.seed && $0.width == study.width(of: spec) }!
-                return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: run.poisonedCount,
-                                 realisedFraction: Double(run.poisonedCount) / trainRows, metrics: run.metrics, divergence: nil)
-            }
+            let runs = recorded.runResults(for: study)
             return ComparableStudy(seriesLabels: study.series.map(\.label), fractions: config.fractions.sorted(), seeds: config.seeds,
                                    classCount: 5, testCount: study.split.test.count, runs: runs, format: name, analysis: config.analysis)
         }

@@ -43,15 +43,8 @@ struct WithinStudyDecisionTests {
 
     /// The reference study (its recorded runs, with its published claims).
     static func referenceResults() throws -> StudyResults {
-        let recorded = try ReferenceRecording.load().runs
         let study = try Study(StudyConfig.reference)
-        let trainRows = Double(study.split.train.count)
-        let runs = study.runSpecs.map { spec in
-            let run = recorded.first { $0.fraction == spec.fraction && $0.seed == spec.seed && $0.width == study.width(of: spec) }!
-            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: run.poisonedCount,
-                             realisedFraction: Double(run.poisonedCount) / trainRows, metrics: run.metrics, divergence: nil)
-        }
-        return StudyResults(study: study, runs: runs, toolVersion: "test", threads: 2)
+        return StudyResults(study: study, runs: try ReferenceRecording.load().runResults(for: study), toolVersion: "test", threads: 2)
     }
 
     /// On the reference study every difference and trend records the decision of its own interval,

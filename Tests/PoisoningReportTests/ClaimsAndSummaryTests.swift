@@ -131,19 +131,13 @@ struct OpeningSummaryTests {
     /// bit): each opening has at most 120 words (`OpeningBrevity`) and still says what is not resolved; where a
     /// difference is undetermined, the Findings say what might answer it, which a terse opening leaves out.
     @Test func variantsOfTheReferenceStudyOpenWithAtMost120Words() throws {
-        let recorded = try ReferenceRecording.load("adaptive-reference-runs").runs
+        let recorded = try ReferenceRecording.load("adaptive-reference-runs")
         func results(seeds: [UInt64], confidence: Double? = nil) throws -> StudyResults {
             var config = StudyConfig.reference
             config.seeds = seeds
             if let confidence { config.analysis.confidence = confidence }
             let study = try Study(config)
-            let trainRows = Double(study.split.train.count)
-            let runs = study.runSpecs.map { spec in
-                let run = recorded.first { $0.fraction == spec.fraction && $0.seed == spec.seed && $0.width == study.width(of: spec) }!
-                return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: run.poisonedCount,
-                                 realisedFraction: Double(run.poisonedCount) / trainRows, metrics: run.metrics, divergence: nil)
-            }
-            return StudyResults(study: study, runs: runs, toolVersion: "9.9.9", threads: 2)
+            return StudyResults(study: study, runs: recorded.runResults(for: study), toolVersion: "9.9.9", threads: 2)
         }
         let designs: [(seeds: [UInt64], confidence: Double?)] = [([6, 7, 8, 9], nil), ([42, 123, 7], 0.9), ([42, 123, 7, 1], nil)]
         var terse = 0

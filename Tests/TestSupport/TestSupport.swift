@@ -82,6 +82,17 @@ public struct ReferenceRecording: Decodable, Sendable {
     /// The runs, in the study's order.
     public let runs: [Run]
 
+    /// The run results of `study` (an MLP study of the reference data whose runs were all recorded, at
+    /// any seeds among them), each the recorded run of its fraction, seed and width.
+    public func runResults(for study: Study) -> [RunResult] {
+        let trainRows = Double(study.split.train.count)
+        return study.runSpecs.map { spec in
+            let run = runs.first { $0.fraction == spec.fraction && $0.seed == spec.seed && $0.width == study.width(of: spec) }!
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: run.poisonedCount,
+                             realisedFraction: Double(run.poisonedCount) / trainRows, metrics: run.metrics, divergence: nil)
+        }
+    }
+
     /// Reads a committed recording: the reference study's runs as 0.1.0 recorded them, or `name`
     /// ("reference-runs-seeds-1-2-3": the reference study with seeds 1, 2, 3).
     public static func load(_ name: String = "reference-runs-0.1.0") throws -> ReferenceRecording {
