@@ -923,7 +923,7 @@ struct BenchSizes: Sendable {
     let adaptiveStudy: Bool
     /// The data of the memory table's whole commands: samples and features.
     let memoryShapes: [(samples: Int, features: Int)]
-    /// The training-set sizes of the one-run table at width 128 (samples drawn; 70% train).
+    /// The samples drawn for the one-run table's rows at width 128 (70% of them train).
     let oneRunSamples: [Int]
     /// The samples drawn for kernel ridge's input-curvature table (half of them train).
     let curvatureSamples: Int
