@@ -97,7 +97,8 @@ paper:
 # overflow at 1280 px or a table wider than its box, on screen or in print. It also runs
 # scripts/browser-check/long-labels.yaml (a few seconds, with BINARY) into
 # BROWSER_CHECK_DIR/long-labels-study and checks its report the same way: user data's class labels
-# of 26 characters, which no committed example has.
+# of 26 characters, which no committed example has. BROWSER_CHECK_PRINTS=no makes the checks without
+# the PNG and PDF prints (a quarter of the time).
 browser-check:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="chromium"
 	@$(BUILD) 2>&1 | tail -n 1

@@ -11,7 +11,9 @@
 # in a window as wide as an A4 page (the narrower of A4 and Letter) less the page's `@page` margins.
 # Each copy has a small check script added at the top of its <head>: it records errors from the
 # start, and once the page has loaded writes its verdict into the DOM, which --dump-dom prints.
-# Needs Debian's `chromium`.
+# With BROWSER_CHECK_PRINTS=no it makes the checks only and writes neither PNG nor PDF (CI: the
+# prints take some three quarters of the time, 57 of 76 s for examples/defenses, and no one looks
+# at them there). Needs Debian's `chromium`.
 set -euo pipefail
 if [ $# -ne 2 ]; then echo "usage: $0 REPORT.html OUTDIR" >&2; exit 2; fi
 report=$1 out=$2
@@ -128,6 +130,7 @@ height=${height:-900}
 # above it (its body translated by that offset, in a window as tall as what is left, up to 30,000 px).
 slice=30000
 parts=$(( (height + slice - 1) / slice ))
+if [ "${BROWSER_CHECK_PRINTS:-yes}" = no ]; then parts=0; fi
 rm -f "$out"/report.png "$out"/report-[0-9]*.png
 shots=()
 for ((part = 0; part < parts; part++)); do
@@ -148,8 +151,12 @@ PY
   browser --window-size=$width,"$tall" --virtual-time-budget=10000 --screenshot="$shot" "file://$page" 2>/dev/null
   shots+=("$shot")
 done
-browser --virtual-time-budget=10000 --no-pdf-header-footer --print-to-pdf="$out/report.pdf" "file://$(realpath "$report")" 2>/dev/null
-for file in "${shots[@]}" "$out/report.pdf"; do
+prints=("${shots[@]}")
+if [ "${BROWSER_CHECK_PRINTS:-yes}" != no ]; then
+  browser --virtual-time-budget=10000 --no-pdf-header-footer --print-to-pdf="$out/report.pdf" "file://$(realpath "$report")" 2>/dev/null
+  prints+=("$out/report.pdf")
+fi
+for file in "${prints[@]}"; do
   [ -s "$file" ] || problems+=$'\n'"chromium wrote no $(basename "$file")"
 done
 
@@ -160,4 +167,9 @@ while IFS= read -r line; do
   failed=1
 done <<<"$problems"$'\n'"$console"
 if [ "$failed" = 1 ]; then exit 1; fi
-echo "$report: no console error, all ${images:-0} images loaded, no horizontal overflow at $width px, every table fits its box on screen and in print; wrote ${shots[*]} ($width x $height in all) and $out/report.pdf"
+checked="$report: no console error, all ${images:-0} images loaded, no horizontal overflow at $width px, every table fits its box on screen and in print"
+if [ "${#prints[@]}" = 0 ]; then
+  echo "$checked (BROWSER_CHECK_PRINTS=no: no PNG or PDF written)"
+else
+  echo "$checked; wrote ${shots[*]} ($width x $height in all) and $out/report.pdf"
+fi
