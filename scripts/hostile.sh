@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Replays careless and hostile input against a make-report binary (default: the release build,
-# built when missing), one line per case: "ok   NAME" or "FAIL NAME: why". Exits 1 when any case
-# fails. The cases live in scripts/hostile/*.sh, one file per area; each defines functions named
-# case_* and registers them with `hostile_case NAME FUNCTION`. Every case runs in a fresh empty
-# folder of its own (its working directory), with $MR the binary and $REPO the repository. All files
-# share one shell: name a file's variables after its area (OUTPUT_STUDY, STORE_STUDY, ...).
+# built when missing), one line per case: "ok   NAME (S s)" or "FAIL NAME: why (S s)", S its wall
+# time in whole seconds. Exits 1 when any case fails. The cases live in scripts/hostile/*.sh, one
+# file per area; each defines functions named case_* and registers them with `hostile_case NAME
+# FUNCTION`. Every case runs in a fresh empty folder of its own (its working directory), with $MR the
+# binary and $REPO the repository. All files share one shell: name a file's variables after its area
+# (OUTPUT_STUDY, STORE_STUDY, ...).
 #
 #   scripts/hostile.sh [BINARY]
 #   HOSTILE_CASES=REGEX scripts/hostile.sh [BINARY]   # only the cases whose names match REGEX
@@ -110,14 +111,15 @@ done
 # Two cases at a time (HOSTILE_JOBS), each in a subshell of its own folder: a case shares nothing
 # with another but the binary. Their lines are printed in the order the cases are registered, each
 # as soon as it and every case before it have ended.
+# Each line ends with the case's wall time, to show where the step's time goes.
 run_case() {
-  local name=$1 function=$2 dir=$SCRATCH/$1
+  local name=$1 function=$2 dir=$SCRATCH/$1 started=$SECONDS
   OUT=$dir/stdout ERR=$dir/stderr WHY=$dir/why
   : >"$WHY"
   if (cd "$dir/work" && "$function"); then
-    echo "ok   $name" >"$dir/result.tmp"
+    echo "ok   $name ($((SECONDS - started)) s)" >"$dir/result.tmp"
   else
-    echo "FAIL $name: $(cat "$WHY")" >"$dir/result.tmp"
+    echo "FAIL $name: $(cat "$WHY") ($((SECONDS - started)) s)" >"$dir/result.tmp"
   fi
   mv "$dir/result.tmp" "$dir/result"
 }
