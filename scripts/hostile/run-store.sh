@@ -591,8 +591,11 @@ f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=T
     grep -q "^note: run store '\.make-report/runs\.sqlite': waiting for process $holder (python3), which holds its opening lock '\.make-report/runs\.sqlite\.open-lock'; giving up after 30 s$" "$ERR" ||
     { kill "$holder"; why "store prune, SIGTERM after 4 s: exit $rc: $(head -c 300 "$ERR")"; return 1; }
   unchanged . "$before" || { kill "$holder"; return 1; }
-  # The holder lets go after 4 s: the run goes on.
-  (sleep 4; kill "$holder") &
+  # The holder lets go once the run has said it waits (3 s in; at most 20 s): the run goes on. (A
+  # holder that let go 4 s after the run started left the debug build, whose start takes up to a
+  # second on a busy machine, too little time to reach the lock and wait 3 s.)
+  : >"$ERR"
+  ( for _ in $(seq 200); do grep -q "^note: " "$ERR" && break; sleep 0.1; done; kill "$holder" ) &
   mr "${STORE_STUDY[@]}" --output o2 --quiet && succeeded || return 1
   grep -q "^note: .*waiting for process $holder (python3)" "$ERR" || { why "no note while waiting: $(head -c 300 "$ERR")"; return 1; }
   python3 -c 'import fcntl, sys, time
