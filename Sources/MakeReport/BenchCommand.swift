@@ -320,7 +320,7 @@ struct BenchCommand: ParsableCommand {
         emit("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for (samples, features) in sizes.memoryShapes {
             let study = common + ["--samples", "\(samples)", "--features", "\(features)"]
-            let design = try StudyOptions.parse(study).design()
+            let design = try StudyOptions.parse(study).design
             let memory = estimatedStudyMemory(design, sizes: design.data.plannedSizes!, threads: threads, makingBytes: design.data.estimatedBytes)
             let output = scratch.folder.appendingPathComponent("memory").path
             let (status, peak) = try scratch.childPeak(study + ["--no-store", "--quiet", "--threads", "\(threads)", "--output", output])

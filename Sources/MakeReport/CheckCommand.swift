@@ -27,11 +27,23 @@ struct CheckCommand: ParsableCommand {
             before any run.
             """)
 
-    @OptionGroup var study: StudyOptions
+    @OptionGroup(title: StudyOptions.titles.sweep) var sweep: SweepOptions
+    @OptionGroup(title: StudyOptions.titles.training) var training: TrainingOptions
+    @OptionGroup(title: StudyOptions.titles.data) var data: DataOptions
+    @OptionGroup(title: StudyOptions.titles.analysis) var analysis: AnalysisOptions
     @OptionGroup(title: "Output") var output: OutputOptions<ComparedOutputFolder>
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
 
-    func validate() throws {
+    /// The study, made by `validate` (the study file read once).
+    private var study: StudyOptions?
+
+    /// Every option is parsed from the command line; `study` is made by `validate`.
+    private enum CodingKeys: String, CodingKey {
+        case sweep, training, data, analysis, output, runtime
+    }
+
+    mutating func validate() throws {
+        study = try StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
         if let problem = outputFolderReadingProblem(output.output) { throw ValidationError("--output: \(problem)") }
         if let problem = scratchParentProblem(FileManager.default.temporaryDirectory, output: output.output) { throw ValidationError(problem) }
         if let problem = committedFilesMemoryProblem(literalFileURL(output.output, isDirectory: true)) {
@@ -63,6 +75,7 @@ struct CheckCommand: ParsableCommand {
             }
         })
         defer { removeScratchFolder(scratchParent) }
+        let study = try self.study ?? StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output),
                                                                                             threads: runtime.threadCount))

@@ -22,7 +22,10 @@ struct RunCommand: ParsableCommand {
             resolved, so the output folder's study.yaml runs from anywhere.
             """)
 
-    @OptionGroup var study: StudyOptions
+    @OptionGroup(title: StudyOptions.titles.sweep) var sweep: SweepOptions
+    @OptionGroup(title: StudyOptions.titles.training) var training: TrainingOptions
+    @OptionGroup(title: StudyOptions.titles.data) var data: DataOptions
+    @OptionGroup(title: StudyOptions.titles.analysis) var analysis: AnalysisOptions
     @OptionGroup(title: "Output") var output: OutputOptions<WrittenOutputFolder>
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @OptionGroup(title: "Run store") var storage: StoreOptions
@@ -31,6 +34,18 @@ struct RunCommand: ParsableCommand {
     @Flag(help: ArgumentHelp("Check everything that can refuse the command (the study, its data, its size and memory, the templates, the output folder), print the number of runs (and the shard's), and stop: nothing is run, written or created. The run store is not opened, so a damaged store is found only by the run (or by `store verify`).",
                              discussion: "Prints one line to stdout, e.g. 'Dry run: the study has 27 runs (9 fractions x 3 series x 1 seed); nothing was run.'"))
     var dryRun = false
+
+    /// The study, made by `validate` (the study file read once).
+    private var study: StudyOptions?
+
+    /// Every option is parsed from the command line; `study` is made by `validate`.
+    private enum CodingKeys: String, CodingKey {
+        case sweep, training, data, analysis, output, runtime, storage, sharding, dryRun
+    }
+
+    mutating func validate() throws {
+        study = try StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
+    }
 
     /// Refuses to replace a file of the user's that has the name of `shard`'s part file: checked
     /// before any work, and again just before the part is written.
@@ -46,6 +61,7 @@ struct RunCommand: ParsableCommand {
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
         if let shard { try checkPartFile(of: shard) }
         let started = ContinuousClock.now
+        let study = try self.study ?? StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let config = resolved.config
         let runCount = resolved.runSpecs.count

@@ -720,7 +720,7 @@ struct StudyFileCommandTests {
             .write(to: file, atomically: true, encoding: .utf8)
         let study = try options.resolve()
         #expect(study.config.fractions == [0, 0.5] && study.config.seeds == [4, 5] && study.config.training.epochs == 3)
-        #expect(try options.design().config == study.config)
+        #expect(options.design.config == study.config)
         try FileManager.default.removeItem(at: file)
         #expect(try options.resolve().config == study.config)
     }

@@ -190,7 +190,7 @@ struct MemoryTests {
     @Test func aModerateCommandPeaksNearItsEstimate() throws {
         // 300000 samples of 50 features: making the data dominates (two copies of 60 MB of rows).
         let study = ["--samples", "300000", "--features", "50", "--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]
-        let design = try StudyOptions.parse(study).design()
+        let design = try StudyOptions.parse(study).design
         let estimate = estimatedStudyMemory(design, sizes: try #require(design.data.plannedSizes), threads: 2,
                                             makingBytes: design.data.estimatedBytes).total
         let output = cli.temporaryFolder().path
