@@ -887,15 +887,17 @@ struct SVMGradientTests {
         }
         // The attacker's SVM's errors per budget (0 clean) and seed, for the rise with contamination.
         var errors = [Double: (test: [Double], validation: [Double])]()
+        var clean = [PoisonedTrainingSet]()   // seed s at clean[s - 1]
         for seed: UInt64 in 1...10 {
             let none = try #require(attack.poison(split, fraction: 0, seed: seed, trainer: trainer))
+            clean.append(none)
             errors[0, default: ([], [])].test.append(none.measurements[SVMGradient.testErrorKey]!)
             errors[0, default: ([], [])].validation.append(none.measurements[SVMGradient.validationErrorKey]!)
         }
         for (fraction, poisons) in [(0.025, 3), (0.05, 6), (0.1, 13)] {
             var paper = [Double](), victims = [Double]()
             for seed: UInt64 in 1...10 {
-                let none = try #require(attack.poison(split, fraction: 0, seed: seed, trainer: trainer))
+                let none = clean[Int(seed) - 1]
                 let poisoned = try #require(attack.poison(split, fraction: fraction, seed: seed, trainer: trainer))
                 errors[fraction, default: ([], [])].test.append(poisoned.measurements[SVMGradient.testErrorKey]!)
                 errors[fraction, default: ([], [])].validation.append(poisoned.measurements[SVMGradient.validationErrorKey]!)
