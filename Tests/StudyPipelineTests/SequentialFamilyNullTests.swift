@@ -145,8 +145,9 @@ struct SequentialFamilyNullTests {
         let falselyResolved = outcomes.filter { !$0.isEmpty }.count
         #expect(!outcomes.contains(["failed"]))
         let (low, high) = clopperPearson(falselyResolved, of: indices.count)
-        print(String(format: "%d of %d studies resolve some comparison falsely (%.2f%%, 95%% interval %.2f%% to %.2f%%)",
-                     falselyResolved, indices.count, 100 * Double(falselyResolved) / Double(indices.count), 100 * low, 100 * high))
+        print(String(format: "%d of %d studies resolve some comparison falsely (%.2f%%, 95%% interval %.2f%% to %.2f%%) at %d replicates",
+                     falselyResolved, indices.count, 100 * Double(falselyResolved) / Double(indices.count), 100 * low, 100 * high,
+                     study.config.analysis.replicates))
         if indices.count >= 1000 {
             #expect(Double(falselyResolved) / Double(indices.count) <= 0.055, "the 5.5% target")
         }
