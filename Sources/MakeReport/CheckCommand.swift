@@ -34,26 +34,17 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup(title: "Output") var output: OutputOptions<ComparedOutputFolder>
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
 
-    /// The study, made by `validate` (the study file read once).
-    private var study: StudyOptions?
-
-    /// Every option is parsed from the command line; `study` is made by `validate`. A new option must be
-    /// listed here: one left out still compiles, makes every start of the debug build fail
-    /// (swift-argument-parser's check, so the tests catch it), and is never set in a release build.
-    private enum CodingKeys: String, CodingKey {
-        case sweep, training, data, analysis, output, runtime
-    }
-
-    mutating func validate() throws {
-        study = try StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
+    func run() throws {
+        // The study's design first (its file read once), then the folder compared with and the
+        // temporary folder, before any work. Checked here, not in `validate()`, which
+        // swift-argument-parser calls before it looks for unknown options: a mistyped option is named
+        // before a study or folder it keeps from being read.
+        let study = try StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
         if let problem = outputFolderReadingProblem(output.output) { throw ValidationError("--output: \(problem)") }
         if let problem = scratchParentProblem(FileManager.default.temporaryDirectory, output: output.output) { throw ValidationError(problem) }
         if let problem = committedFilesMemoryProblem(literalFileURL(output.output, isDirectory: true)) {
             throw ValidationError("--output: \(problem)")
         }
-    }
-
-    func run() throws {
         // An interruption (Ctrl-C, SIGTERM, SIGHUP) removes the scratch folder before it ends the
         // command by its signal, as the end of the command does: from the moment the folder is made,
         // so that no interruption comes between its making and its clean-up.
@@ -77,7 +68,6 @@ struct CheckCommand: ParsableCommand {
             }
         })
         defer { removeScratchFolder(scratchParent) }
-        let study = try self.study ?? StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output),
                                                                                             threads: runtime.threadCount))

@@ -35,20 +35,6 @@ struct RunCommand: ParsableCommand {
                              discussion: "Prints one line to stdout, e.g. 'Dry run: the study has 27 runs (9 fractions x 3 series x 1 seed); nothing was run.'"))
     var dryRun = false
 
-    /// The study, made by `validate` (the study file read once).
-    private var study: StudyOptions?
-
-    /// Every option is parsed from the command line; `study` is made by `validate`. A new option must be
-    /// listed here: one left out still compiles, makes every start of the debug build fail
-    /// (swift-argument-parser's check, so the tests catch it), and is never set in a release build.
-    private enum CodingKeys: String, CodingKey {
-        case sweep, training, data, analysis, output, runtime, storage, sharding, dryRun
-    }
-
-    mutating func validate() throws {
-        study = try StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
-    }
-
     /// Refuses to replace a file of the user's that has the name of `shard`'s part file: checked
     /// before any work, and again just before the part is written.
     func checkPartFile(of shard: Shard) throws {
@@ -57,13 +43,16 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The study's design first (its file read once), then the output folder, the store beside it
+        // and a shard's part file, before any work. Made here, not in `validate()`, which
+        // swift-argument-parser calls before it looks for unknown options: a mistyped option is named
+        // before a study or folder it keeps from being read.
+        let study = try StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
         let shard = sharding.shard
-        // The output folder, the store beside it and a shard's part file are checked first, before any work.
         let verified = try output.checkWritable(replaced: shard == nil)
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
         if let shard { try checkPartFile(of: shard) }
         let started = ContinuousClock.now
-        let study = try self.study ?? StudyOptions(sweep: sweep, training: training, data: data, analysis: analysis)
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let config = resolved.config
         let runCount = resolved.runSpecs.count

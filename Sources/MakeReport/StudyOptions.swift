@@ -117,7 +117,7 @@ enum StudyOption: String, CaseIterable {
 /// The study: a study file, and options that override its values (or the reference study's when
 /// there is no file); shared by `run` and `check`. The options' names and help come from `StudyOption`.
 /// Each command declares the four option groups itself, titled by `StudyOptions.titles` (`--help`
-/// shows them under those titles), and makes this of them in its `validate()`: groups nested in a
+/// shows them under those titles), and makes this of them first in its `run()`: groups nested in a
 /// group made the debug build's argument parser, which checks every group's definitions whenever it
 /// builds one, spend 0.5 s at every start of `run` or `check` (0.15 s with the groups at the top).
 struct StudyOptions {

@@ -539,6 +539,22 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: results.path))
     }
 
+    /// A mistyped option is named before the study or any folder is checked. swift-argument-parser
+    /// calls `validate()` before it looks for unknown options, and `check --outptu x` in a folder
+    /// without output/ said "--output: cannot read 'output'" (review r49, m6): `run` and `check`
+    /// check the study and their folders in `run()`.
+    @Test func aMistypedOptionIsNamedBeforeTheStudyAndTheFoldersAreChecked() throws {
+        let empty = temporaryFolder()
+        for arguments in [["check", "--outptu", "x"], ["check", "--bogus"], ["run", "--bogus", "--study", "missing.yaml"],
+                          ["check", "--study", "missing.yaml", "--bogus"], ["run", "--output", "/proc/x", "--bogus"]] {
+            let outcome = try run(arguments, in: empty)
+            #expect(outcome.status == 2 && outcome.standardError.hasPrefix("make-report: error: Unknown option '--"),
+                    "\(arguments): \(outcome.standardError)")
+        }
+        #expect(try run(["check", "--outptu", "x"], in: empty).standardError.contains("Did you mean '--output'?"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty.path).isEmpty)
+    }
+
     @Test func checkHelpDescribesCheckAndItsOwnOptions() throws {
         func words(_ arguments: [String]) throws -> String {
             let help = try run(arguments + ["--help"])
