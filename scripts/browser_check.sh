@@ -130,7 +130,8 @@ height=${height:-900}
 # above it (its body translated by that offset, in a window as tall as what is left, up to 30,000 px).
 slice=30000
 parts=$(( (height + slice - 1) / slice ))
-if [ "${BROWSER_CHECK_PRINTS:-yes}" = no ]; then parts=0; fi
+printing=true
+if [ "${BROWSER_CHECK_PRINTS:-yes}" = no ]; then printing=false parts=0; fi
 rm -f "$out"/report.png "$out"/report-[0-9]*.png
 shots=()
 for ((part = 0; part < parts; part++)); do
@@ -152,7 +153,7 @@ PY
   shots+=("$shot")
 done
 prints=("${shots[@]}")
-if [ "${BROWSER_CHECK_PRINTS:-yes}" != no ]; then
+if $printing; then
   browser --virtual-time-budget=10000 --no-pdf-header-footer --print-to-pdf="$out/report.pdf" "file://$(realpath "$report")" 2>/dev/null
   prints+=("$out/report.pdf")
 fi
@@ -168,7 +169,7 @@ while IFS= read -r line; do
 done <<<"$problems"$'\n'"$console"
 if [ "$failed" = 1 ]; then exit 1; fi
 checked="$report: no console error, all ${images:-0} images loaded, no horizontal overflow at $width px, every table fits its box on screen and in print"
-if [ "${#prints[@]}" = 0 ]; then
+if ! $printing; then
   echo "$checked (BROWSER_CHECK_PRINTS=no: no PNG or PDF written)"
 else
   echo "$checked; wrote ${shots[*]} ($width x $height in all) and $out/report.pdf"
