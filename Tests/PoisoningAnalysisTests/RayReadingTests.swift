@@ -71,6 +71,37 @@ struct RayReadingTests {
         }
     }
 
+    /// A partial reading (`IntervalReading`) gives the whole reading's bits for what it reads: both
+    /// ends without their errors, or one end with its error and its undetermined verdict; the end not
+    /// read is nil and not undetermined. For the rays and for Monte Carlo blocks alike.
+    @Test(arguments: 0..<6)
+    func aPartialReadingGivesTheWholeReadingsBitsForWhatItReads(kind: Int) {
+        for layout in Self.layouts {
+            let values = Self.replicates(kind, layout: layout)
+            let designs: [ReplicateDesign] = [.rays(layout), .monteCarlo(blocks: layout.blocks)]
+            for design in designs {
+                for confidence in [0.95, 0.5, 0.99] {
+                    let whole = design.interval(values, confidence: confidence)
+                    let endsAlone = design.interval(values, confidence: confidence, reading: .endsAlone)
+                    let lower = design.interval(values, confidence: confidence, reading: .only(.lower))
+                    let upper = design.interval(values, confidence: confidence, reading: .only(.upper))
+                    let label = "kind \(kind), \(design), \(confidence)"
+                    #expect(bits(endsAlone) == bits(whole.map { Interval(lower: $0.lower, upper: $0.upper, undetermined: $0.undetermined) }), "\(label)")
+                    let lowerOnly = whole.map {
+                        Interval(lower: $0.lower, upper: nil, monteCarloError: $0.monteCarloError?.lower.map { EndErrors(lower: $0, upper: nil) },
+                                 undetermined: $0.isUndetermined(.lower) ? [.lower] : [])
+                    }
+                    let upperOnly = whole.map {
+                        Interval(lower: nil, upper: $0.upper, monteCarloError: $0.monteCarloError?.upper.map { EndErrors(lower: nil, upper: $0) },
+                                 undetermined: $0.isUndetermined(.upper) ? [.upper] : [])
+                    }
+                    #expect(bits(lower) == bits(lowerOnly), "\(label), lower")
+                    #expect(bits(upper) == bits(upperOnly), "\(label), upper")
+                }
+            }
+        }
+    }
+
     /// An interval as the bit patterns of its ends and errors, with its undetermined ends.
     func bits(_ interval: Interval?) -> [UInt64?]? {
         interval.map { [$0.lower?.bitPattern, $0.upper?.bitPattern, $0.monteCarloError?.lower?.bitPattern,

@@ -41,7 +41,8 @@ func independentDifference(_ other: Estimate, _ base: Estimate, replicates: (oth
                                       otherEnds: (bSwept.lowerBound, bSwept.upperBound), baseEnds: (aSwept.lowerBound, aSwept.upperBound))
     }
     let read = { (lowest: Bool) in
-        readInterval(pooled: distribution(lowest: lowest, block: nil), confidence: confidence, precision: 1e-5) {
+        readInterval(pooled: distribution(lowest: lowest, block: nil), confidence: confidence, precision: 1e-5,
+                     reading: .only(lowest ? .lower : .upper)) {
             (0..<blocks).map { distribution(lowest: lowest, block: $0) }
         }
     }

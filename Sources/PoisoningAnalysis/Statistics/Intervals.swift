@@ -77,6 +77,24 @@ public enum IntervalEnd: String, Sendable, Codable, Equatable {
     public var opposite: IntervalEnd { self == .lower ? .upper : .lower }
 }
 
+/// What a bootstrap interval is read for (`ReplicateDesign.interval`): which of its ends, and whether
+/// with their Monte Carlo errors. An end not read is nil, and never undetermined; an end read without
+/// its error has the value and the undetermined verdict it has with it (that verdict comes from the
+/// blocks' censored shares, not from the error of the end's value).
+public struct IntervalReading: Sendable, Equatable {
+    /// The ends read.
+    public let ends: Set<IntervalEnd>
+    /// Whether their Monte Carlo errors are computed.
+    public let monteCarloErrors: Bool
+
+    /// Both ends with their errors.
+    public static let whole = IntervalReading(ends: [.lower, .upper], monteCarloErrors: true)
+    /// Both ends without their errors: for the curve's band, drawn and never given an error.
+    public static let endsAlone = IntervalReading(ends: [.lower, .upper], monteCarloErrors: false)
+    /// One end with its error: for a difference read as the lower end of its lows and the upper end of its highs.
+    public static func only(_ end: IntervalEnd) -> IntervalReading { IntervalReading(ends: [end], monteCarloErrors: true) }
+}
+
 /// The Monte Carlo standard errors of an interval's two ends (nil where not applicable).
 public struct EndErrors: Sendable, Codable, Equatable {
     /// Error of the lower end.
@@ -187,16 +205,19 @@ public func percentileInterval(_ values: [Double], confidence: Double) -> Interv
 /// the lower, +∞ at the upper; e.g. thresholds the curve does not reach within the swept fractions)
 /// decides whether it is open, with its Monte Carlo error e (the `monteCarloError` of the blocks'
 /// shares): open when c > α/2 + 2e, bounded when c < α/2 - 2e (or c = 0), undetermined between.
-public func bootstrapInterval(_ values: [Double], blocks: Int, confidence: Double) -> Interval? {
-    guard let pooled = percentileInterval(values, confidence: confidence) else { return nil }
+/// `reading` may leave out an end or the errors (`IntervalReading`).
+public func bootstrapInterval(_ values: [Double], blocks: Int, confidence: Double, reading: IntervalReading = .whole) -> Interval? {
+    guard let whole = percentileInterval(values, confidence: confidence) else { return nil }
+    let pooled = Interval(lower: reading.ends.contains(.lower) ? whole.lower : nil, upper: reading.ends.contains(.upper) ? whole.upper : nil)
     guard blocks >= 2, values.count % blocks == 0, values.count >= 2 * blocks else { return pooled }
     let size = values.count / blocks
     let blockValues = (0..<blocks).map { Array(values[($0 * size)..<(($0 + 1) * size)]) }
     let halfAlpha = (1 - confidence) / 2
     let finite = values.filter(\.isFinite)
     /// One end: its value, its Monte Carlo error and whether it is undetermined.
-    func end(_ pooledEnd: Double?, censored: Double, extreme: Double?,
+    func end(_ which: IntervalEnd, _ pooledEnd: Double?, censored: Double, extreme: Double?,
              blockEnd: (Interval) -> Double?) -> (value: Double?, error: Double?, undetermined: Bool) {
+        guard reading.ends.contains(which) else { return (nil, nil, false) }
         let shares = blockValues.map { block -> Double in
             let defined = block.filter { !$0.isNaN }
             return defined.isEmpty ? 0 : Double(defined.filter { $0 == censored }.count) / Double(defined.count)
@@ -207,11 +228,12 @@ public func bootstrapInterval(_ values: [Double], blocks: Int, confidence: Doubl
             return pooledEnd == nil && share - halfAlpha <= 2 * shareError ? (nil, nil, true) : (pooledEnd, nil, false)
         }
         if share > 0 && halfAlpha - share <= 2 * shareError { return (nil, nil, true) }
+        guard reading.monteCarloErrors else { return (pooledEnd, nil, false) }
         let ends = blockValues.map { block in percentileInterval(block, confidence: confidence).flatMap(blockEnd) ?? extreme ?? pooledEnd }
         return (pooledEnd, monteCarloError(ends), false)
     }
-    let lower = end(pooled.lower, censored: -.infinity, extreme: finite.min(), blockEnd: \.lower)
-    let upper = end(pooled.upper, censored: .infinity, extreme: finite.max(), blockEnd: \.upper)
+    let lower = end(.lower, pooled.lower, censored: -.infinity, extreme: finite.min(), blockEnd: \.lower)
+    let upper = end(.upper, pooled.upper, censored: .infinity, extreme: finite.max(), blockEnd: \.upper)
     let errors = lower.error == nil && upper.error == nil ? nil : EndErrors(lower: lower.error, upper: upper.error)
     return Interval(lower: lower.value, upper: upper.value, monteCarloError: errors,
                     undetermined: [lower.undetermined ? .lower : nil, upper.undetermined ? .upper : nil].compactMap { $0 })

@@ -311,13 +311,15 @@ private struct RayPieces: Sendable, Equatable {
 /// blocks interleave one rotated grid (`SeedBootstrap`), an upper bound
 /// (`MonteCarloErrorCalibrationTests`). An end is undetermined when the share of the distribution
 /// beyond every value at that end (c) is within two Monte Carlo errors (e, from the blocks' shares)
-/// of α/2: open when c > α/2 + 2e, bounded when c < α/2 - 2e or c = 0.
-public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Double, precision: Double = 1e-5) -> Interval? {
+/// of α/2: open when c > α/2 + 2e, bounded when c < α/2 - 2e or c = 0. `reading` may leave out an end
+/// or the errors (`IntervalReading`).
+public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Double, precision: Double = 1e-5,
+                        reading: IntervalReading = .whole) -> Interval? {
     precondition(values.count == layout.count)
     let rays = layout.blocks * layout.raysPerBlock
     let summaries = RayLayout.RaySummaries(layout: layout, values: values)
     let pooled = RayLayout.Distribution(layout: layout, values: values, rays: 0..<rays, summaries: summaries)
-    return readInterval(pooled: pooled, confidence: confidence, precision: precision) {
+    return readInterval(pooled: pooled, confidence: confidence, precision: precision, reading: reading) {
         (0..<layout.blocks).map {
             RayLayout.Distribution(layout: layout, values: values, rays: ($0 * layout.raysPerBlock)..<(($0 + 1) * layout.raysPerBlock),
                                    summaries: summaries)
@@ -327,8 +329,10 @@ public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Doubl
 
 /// The interval at `confidence` read off a bootstrap distribution `pooled` whose independent blocks
 /// (`blocks`, called once the interval exists) give the Monte Carlo errors, by the rules of
-/// `rayInterval`: nil when more than α/2 is undefined or nothing is defined.
-func readInterval<D: ReadableDistribution>(pooled: D, confidence: Double, precision: Double, blocks makeBlocks: () -> [D]) -> Interval? {
+/// `rayInterval`: nil when more than α/2 is undefined or nothing is defined. Only the ends, and the
+/// errors, that `reading` asks for are read.
+func readInterval<D: ReadableDistribution>(pooled: D, confidence: Double, precision: Double, reading: IntervalReading = .whole,
+                                           blocks makeBlocks: () -> [D]) -> Interval? {
     let halfAlpha = (1 - confidence) / 2
     guard pooled.undefined <= halfAlpha, pooled.finiteRange != nil || pooled.aboveAll + pooled.belowAll > 0 else { return nil }
     let blocks = makeBlocks()
@@ -345,6 +349,7 @@ func readInterval<D: ReadableDistribution>(pooled: D, confidence: Double, precis
             return (value < 0 ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude, nil, false)
         }
         if share > 0 && halfAlpha - share <= 2 * shareError { return (nil, nil, true) }
+        guard reading.monteCarloErrors else { return (value, nil, false) }
         // The blocks' own ends: their spread is the error where the CDF is flat or has a step at the
         // end (a lumpy quantity), where the CDF's slope says nothing of how far the end would move.
         let ends = blocks.map { block -> Double in
@@ -361,8 +366,9 @@ func readInterval<D: ReadableDistribution>(pooled: D, confidence: Double, precis
         let cdfError = monteCarloError(blocks.map { $0.cdf(value) / (1 - $0.undefined) }) / slope * (1 - pooled.undefined)
         return (value, max(cdfError, endsError), false)
     }
-    let lower = end(level: halfAlpha, censoredShare: { $0.belowAll }, extreme: pooled.finiteRange?.lowerBound)
-    let upper = end(level: 1 - halfAlpha, censoredShare: { $0.aboveAll }, extreme: pooled.finiteRange?.upperBound)
+    let unread: (Double?, Double?, Bool) = (nil, nil, false)
+    let lower = reading.ends.contains(.lower) ? end(level: halfAlpha, censoredShare: { $0.belowAll }, extreme: pooled.finiteRange?.lowerBound) : unread
+    let upper = reading.ends.contains(.upper) ? end(level: 1 - halfAlpha, censoredShare: { $0.aboveAll }, extreme: pooled.finiteRange?.upperBound) : unread
     let errors = lower.1 == nil && upper.1 == nil ? nil : EndErrors(lower: lower.1, upper: upper.1)
     return Interval(lower: lower.0, upper: upper.0, monteCarloError: errors,
                     undetermined: [lower.2 ? IntervalEnd.lower : nil, upper.2 ? .upper : nil].compactMap { $0 })

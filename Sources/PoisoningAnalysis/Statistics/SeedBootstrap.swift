@@ -9,11 +9,12 @@ public enum ReplicateDesign: Sendable, Equatable {
     case monteCarlo(blocks: Int)
 
     /// The interval at `confidence` of a quantity's replicates, with its ends' Monte Carlo errors
-    /// (`rayInterval`, `bootstrapInterval`); a ray interval's ends to `precision` of the values' range.
-    public func interval(_ values: [Double], confidence: Double, precision: Double = 1e-5) -> Interval? {
+    /// (`rayInterval`, `bootstrapInterval`); a ray interval's ends to `precision` of the values' range;
+    /// only the ends and errors `reading` asks for.
+    public func interval(_ values: [Double], confidence: Double, precision: Double = 1e-5, reading: IntervalReading = .whole) -> Interval? {
         switch self {
-        case .rays(let layout): rayInterval(values, layout: layout, confidence: confidence, precision: precision)
-        case .monteCarlo(let blocks): bootstrapInterval(values, blocks: blocks, confidence: confidence)
+        case .rays(let layout): rayInterval(values, layout: layout, confidence: confidence, precision: precision, reading: reading)
+        case .monteCarlo(let blocks): bootstrapInterval(values, blocks: blocks, confidence: confidence, reading: reading)
         }
     }
 

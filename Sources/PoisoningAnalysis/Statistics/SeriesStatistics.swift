@@ -203,10 +203,12 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     let p = fit.parameters
     // Every interval on its own worker: L, k, x0 and b, the threshold (with a central fit) and the
     // band's ends. The band is drawn: its ends to 10⁻³ of their replicates' range are ample, and cost
-    // half as much; clipped to [0, 1] (with few seeds the t scale can reach beyond).
-    let quantities = parameterReplicates.map { ($0, 1e-5) } + (p == nil ? [] : [(thresholds, 1e-5)]) + gridValues.map { ($0, 1e-3) }
+    // half as much, and their Monte Carlo errors, never shown, are not computed (half the cost
+    // again); clipped to [0, 1] (with few seeds the t scale can reach beyond).
+    let quantities = parameterReplicates.map { ($0, 1e-5, IntervalReading.whole) } + (p == nil ? [] : [(thresholds, 1e-5, .whole)])
+        + gridValues.map { ($0, 1e-3, .endsAlone) }
     let intervals = parallelMap(count: quantities.count, threads: threads) { index in
-        bootstrap.design.interval(quantities[index].0, confidence: confidence, precision: quantities[index].1)
+        bootstrap.design.interval(quantities[index].0, confidence: confidence, precision: quantities[index].1, reading: quantities[index].2)
     }
     let parameterIntervals = Array(intervals[0..<4])
     let thresholdInterval = p == nil ? nil : intervals[4].map { intervalWithinSwept($0, swept) }

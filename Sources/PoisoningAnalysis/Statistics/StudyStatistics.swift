@@ -228,7 +228,7 @@ private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplic
 /// whose interval the rays bound).
 func quartileStandardError(_ replicates: [Double], design: ReplicateDesign, seeds: Int, confidence: Double) -> Double? {
     guard seeds >= 2, design.undefinedShare(replicates) <= (1 - confidence) / 2,
-          let quartiles = design.interval(replicates, confidence: 0.5),
+          let quartiles = design.interval(replicates, confidence: 0.5, reading: .endsAlone),
           let lower = quartiles.lower, let upper = quartiles.upper else { return nil }
     return (upper - lower) / (2 * studentTQuantile(0.75, df: Double(seeds - 1)))
 }
@@ -366,8 +366,8 @@ func pairedSpread(_ other: [Double?], _ base: [Double?], resolution: Double) -> 
 func censoredInterval(_ ranges: [(low: Double, high: Double)], design: ReplicateDesign,
                       confidence: Double) -> (Interval?, [Double]) {
     var interval: Interval?
-    if let lower = design.interval(ranges.map(\.low), confidence: confidence),
-       let upper = design.interval(ranges.map(\.high), confidence: confidence) {
+    if let lower = design.interval(ranges.map(\.low), confidence: confidence, reading: .only(.lower)),
+       let upper = design.interval(ranges.map(\.high), confidence: confidence, reading: .only(.upper)) {
         let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
         interval = Interval(lower: lower.lower, upper: upper.upper,
                             monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
