@@ -108,6 +108,11 @@ public final class Font {
 
     /// The advance width of `text` at `size` points.
     public func width(of text: String, size: Double) -> Double { shape(text, size: size).width }
+
+    /// Looks the default family's match up now, if no font has yet: what the first `Font()` of the
+    /// process costs beyond the rest (about 5 ms of CPU), so that one worker can pay it while another
+    /// works (`checkTemplates`). A font not found is left for `Font()` to report.
+    public static func lookUpDefaultFamily() { _ = FontMatch.defaultFamily }
 }
 
 /// fontconfig's fully resolved match for a font family: the pattern Cairo renders with (file, index,

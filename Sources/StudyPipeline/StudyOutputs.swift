@@ -168,38 +168,66 @@ func embeddedFigureFormat(preferring preferred: [ImageFormat], settings: OutputS
 /// Returns the parsed templates, for `writeStudyOutputs`.
 @discardableResult
 public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throws -> [ParsedTemplate] {
-    // The templates are parsed on one thread while the provisional results are analysed on another:
-    // two independent steps of some 15 ms each (the shipped templates, the default study), which
-    // every command that runs a study takes before its first run.
-    let steps = parallelMap(count: 2, threads: 2) { step -> TemplateCheckStep in
-        step == 0 ? .parsed(Result { try settings.templates.map { try parseTemplate($0.text, fileName: $0.name) } })
-            : .provisional(provisionalResults(study))
-    }
-    guard case .parsed(let parsing) = steps[0], case .provisional(let provisional) = steps[1] else { preconditionFailure("step order") }
-    let parsed = try parsing.get()
-    let figures = studyFigures(provisional)
-    let model = ReportModel(provisional, command: settings.command, figures: figures)
-    var font: Font?
-    for (template, parsed) in zip(settings.templates, parsed) {
-        let context = try templateContext(model, format: template.format) { figure in
-            guard case let .embedded(preferred) = template.format.definition.figurePlacement,
-                  template.text != ReportTemplate.shipped(template.format).text else { return "figures/\(figure.name).png" }
-            let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
-            font = try font ?? Font()
-            let chart = figures.first { $0.name == figure.name }!.chart
-            return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
+    // Every command that runs a study takes this before its first run, in two steps shared out
+    // between two workers: the provisional results analysed into their figures and report model (the
+    // longest task, first), the font those figures are measured with looked up, and each template
+    // parsed (the largest first); then each template's context made and its rendering checked.
+    // Errors come in the order of the checks: every template's parse, then each template's context
+    // and rendering.
+    let templates = settings.templates
+    let parseOrder = templates.indices.sorted { templates[$0].text.utf8.count > templates[$1].text.utf8.count }
+    let steps = parallelMap(count: 2 + templates.count, threads: 2) { step -> TemplateCheckStep in
+        switch step {
+        case 0:
+            let results = provisionalResults(study)
+            let figures = studyFigures(results)
+            return .provisional(figures, ReportModel(results, command: settings.command, figures: figures))
+        case 1:
+            Font.lookUpDefaultFamily()
+            return .fontLookedUp
+        default:
+            let index = parseOrder[step - 2]
+            return .parsed(index, Result { try parseTemplate(templates[index].text, fileName: templates[index].name) })
         }
-        _ = try checkRendering(parsed, fileName: template.name, context: context, strict: settings.strict,
-                               longestLists: longestResultLists(runCount: study.runSpecs.count))
     }
+    var parsings = [Result<ParsedTemplate, any Error>?](repeating: nil, count: templates.count)
+    var provisional: (figures: [StudyFigure], model: ReportModel)?
+    for step in steps {
+        switch step {
+        case .provisional(let figures, let model): provisional = (figures, model)
+        case .parsed(let index, let parsing): parsings[index] = parsing
+        case .fontLookedUp: break
+        }
+    }
+    let parsed = try parsings.map { try $0!.get() }
+    let (figures, model) = provisional!
+    let longestLists = longestResultLists(runCount: study.runSpecs.count)
+    let checks = parallelMap(count: templates.count, threads: 2) { index -> Result<Void, any Error> in
+        let template = templates[index]
+        var font: Font?
+        return Result {
+            let context = try templateContext(model, format: template.format) { figure in
+                guard case let .embedded(preferred) = template.format.definition.figurePlacement,
+                      template.text != ReportTemplate.shipped(template.format).text else { return "figures/\(figure.name).png" }
+                let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
+                font = try font ?? Font()
+                let chart = figures.first { $0.name == figure.name }!.chart
+                return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
+            }
+            _ = try checkRendering(parsed[index], fileName: template.name, context: context, strict: settings.strict, longestLists: longestLists)
+        }
+    }
+    for check in checks { try check.get() }
     return parsed
 }
 
-/// One of `checkTemplates`' two concurrent steps: the templates parsed (or why one could not be), or
-/// the provisional results.
+/// One of the tasks of `checkTemplates`' first step: the provisional results' figures and report
+/// model, the font looked up, or a template parsed (or why it could not be) with its index among the
+/// templates.
 private enum TemplateCheckStep: Sendable {
-    case parsed(Result<[ParsedTemplate], any Error>)
-    case provisional(StudyResults)
+    case provisional([StudyFigure], ReportModel)
+    case fontLookedUp
+    case parsed(Int, Result<ParsedTemplate, any Error>)
 }
 
 /// The provisional results `checkTemplates` checks the templates against: every run of `study` with

@@ -174,6 +174,26 @@ import TestSupport
         #expect(throws: Never.self) { try checkTemplates(shipped, study: Self.study.layout) }
     }
 
+    /// The templates are parsed and their contexts made concurrently, but their errors come in the
+    /// order of the checks: every template's parse first (in the templates' order), then each
+    /// template's rendering in turn.
+    @Test func templateErrorsComeInTheOrderOfTheChecks() throws {
+        let nested = String(repeating: "{{#divergedRuns}}", count: 6) + "{{message}}" + String(repeating: "{{/divergedRuns}}", count: 6)
+        let tooLarge = ReportTemplate(name: "large.md", text: nested, format: .markdown)
+        let unclosed = ReportTemplate(name: "unclosed.md", text: "# {{title}}\n{{#figures}}\n", format: .markdown)
+        let unclosedToo = ReportTemplate(name: "unclosed.tex", text: "{{#figures}}", format: .latex)
+        let fine = ReportTemplate(name: "fine.md", text: "# {{title}}\n", format: .markdown)
+        let cases: [([ReportTemplate], String)] = [
+            ([tooLarge, unclosed], "unclosed.md:"), ([fine, tooLarge, unclosed], "unclosed.md:"), ([unclosedToo, unclosed], "unclosed.tex:"),
+            ([unclosed, unclosedToo], "unclosed.md:"), ([tooLarge, fine], "large.md:"), ([fine, tooLarge], "large.md:"),
+        ]
+        for (templates, prefix) in cases {
+            let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: templates, strict: true, command: "make-report", folder: ".")
+            #expect("\(templates.map(\.name))", performing: { try checkTemplates(settings, study: Self.study.layout) },
+                    throws: { "\($0)".hasPrefix(prefix) })
+        }
+    }
+
     /// Issue 19: a template of a format that embeds its figures (HTML) was forecast before the sweep
     /// with the figures' paths (a few characters each), where the report embeds data URIs of many
     /// kilobytes, so a template that repeats them passed that check and was refused after the sweep.
