@@ -169,14 +169,15 @@ func embeddedFigureFormat(preferring preferred: [ImageFormat], settings: OutputS
 @discardableResult
 public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throws -> [ParsedTemplate] {
     // Every command that runs a study takes this before its first run, in two steps shared out
-    // between two workers: the provisional results analysed into their figures and report model (the
+    // between two workers (one under `--threads 1`): the provisional results analysed into their figures and report model (the
     // longest task, first), the font those figures are measured with looked up, and each template
     // parsed (the largest first); then each template's context made and its rendering checked.
     // Errors come in the order of the checks: every template's parse, then each template's context
     // and rendering.
     let templates = settings.templates
     let parseOrder = templates.indices.sorted { templates[$0].text.utf8.count > templates[$1].text.utf8.count }
-    let steps = parallelMap(count: 2 + templates.count, threads: 2) { step -> TemplateCheckStep in
+    let workers = max(1, min(2, settings.threads))
+    let steps = parallelMap(count: 2 + templates.count, threads: workers) { step -> TemplateCheckStep in
         switch step {
         case 0:
             let results = provisionalResults(study)
@@ -202,7 +203,7 @@ public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throw
     let parsed = try parsings.map { try $0!.get() }
     let (figures, model) = provisional!
     let longestLists = longestResultLists(runCount: study.runSpecs.count)
-    let checks = parallelMap(count: templates.count, threads: 2) { index -> Result<Void, any Error> in
+    let checks = parallelMap(count: templates.count, threads: workers) { index -> Result<Void, any Error> in
         let template = templates[index]
         var font: Font?
         return Result {

@@ -27,6 +27,7 @@ struct RayReadingTests {
             case 2: return smooth > 0.42 ? .infinity : smooth < 0.2 ? -.infinity : smooth
             case 3: return random.nextStandardNormal() > 1.6 ? .nan : smooth
             case 4: return 0.25
+            case 6: return random.nextStandardNormal() > -2.3 ? .infinity : smooth
             default: return random.nextStandardNormal() > 2.2 ? .infinity : (random.nextStandardNormal() > 2.2 ? .nan : smooth)
             }
         }
@@ -73,19 +74,22 @@ struct RayReadingTests {
 
     /// A partial reading (`IntervalReading`) gives the whole reading's bits for what it reads: both
     /// ends without their errors, or one end with its error and its undetermined verdict; the end not
-    /// read is nil and not undetermined. For the rays and for Monte Carlo blocks alike.
-    @Test(arguments: 0..<6)
+    /// read is nil and not undetermined. For the rays and for Monte Carlo blocks alike, with blocks
+    /// that divide the replicates, one block, and blocks that do not divide them (no errors then);
+    /// kind 6 lies beyond every value at the upper end in 98.9% of the replicates.
+    @Test(arguments: 0..<7)
     func aPartialReadingGivesTheWholeReadingsBitsForWhatItReads(kind: Int) {
         for layout in Self.layouts {
-            let values = Self.replicates(kind, layout: layout)
-            let designs: [ReplicateDesign] = [.rays(layout), .monteCarlo(blocks: layout.blocks)]
-            for design in designs {
+            let all = Self.replicates(kind, layout: layout)
+            let designs: [(ReplicateDesign, [Double])] = [(.rays(layout), all), (.monteCarlo(blocks: layout.blocks), all),
+                                                          (.monteCarlo(blocks: 1), all), (.monteCarlo(blocks: layout.blocks), all.dropLast(1))]
+            for (design, values) in designs {
                 for confidence in [0.95, 0.5, 0.99] {
                     let whole = design.interval(values, confidence: confidence)
                     let endsAlone = design.interval(values, confidence: confidence, reading: .endsAlone)
                     let lower = design.interval(values, confidence: confidence, reading: .only(.lower))
                     let upper = design.interval(values, confidence: confidence, reading: .only(.upper))
-                    let label = "kind \(kind), \(design), \(confidence)"
+                    let label = "kind \(kind), \(design), \(values.count) replicates, \(confidence)"
                     #expect(bits(endsAlone) == bits(whole.map { Interval(lower: $0.lower, upper: $0.upper, undetermined: $0.undetermined) }), "\(label)")
                     let lowerOnly = whole.map {
                         Interval(lower: $0.lower, upper: nil, monteCarloError: $0.monteCarloError?.lower.map { EndErrors(lower: $0, upper: nil) },

@@ -183,14 +183,20 @@ import TestSupport
         let unclosed = ReportTemplate(name: "unclosed.md", text: "# {{title}}\n{{#figures}}\n", format: .markdown)
         let unclosedToo = ReportTemplate(name: "unclosed.tex", text: "{{#figures}}", format: .latex)
         let fine = ReportTemplate(name: "fine.md", text: "# {{title}}\n", format: .markdown)
+        let unknown = ReportTemplate(name: "unknown.tex", text: "{{nosuch}}", format: .latex)
         let cases: [([ReportTemplate], String)] = [
             ([tooLarge, unclosed], "unclosed.md:"), ([fine, tooLarge, unclosed], "unclosed.md:"), ([unclosedToo, unclosed], "unclosed.tex:"),
             ([unclosed, unclosedToo], "unclosed.md:"), ([tooLarge, fine], "large.md:"), ([fine, tooLarge], "large.md:"),
+            ([tooLarge, unknown], "large.md:"), ([unknown, tooLarge], "unknown.tex:"), ([fine, unknown, tooLarge], "unknown.tex:"),
         ]
         for (templates, prefix) in cases {
-            let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: templates, strict: true, command: "make-report", folder: ".")
-            #expect("\(templates.map(\.name))", performing: { try checkTemplates(settings, study: Self.study.layout) },
-                    throws: { "\($0)".hasPrefix(prefix) })
+            // On one worker and on two: the order is the checks', not the workers'.
+            for threads in [1, 2] {
+                let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: templates, strict: true, command: "make-report",
+                                              folder: ".", threads: threads)
+                #expect("\(templates.map(\.name)), \(threads) threads", performing: { try checkTemplates(settings, study: Self.study.layout) },
+                        throws: { "\($0)".hasPrefix(prefix) })
+            }
         }
     }
 
