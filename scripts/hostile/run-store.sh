@@ -576,7 +576,13 @@ f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=T
   for signal in INT HUP; do
     env --default-signal="$signal" "$MR" "${STORE_STUDY[@]}" --output o2 </dev/null >/dev/null 2>"$ERR" &
     pid=$!
-    sleep 1.5
+    # Signalled once the run has said it waits (3 s in), not at a fixed time that a slow start-up
+    # might not reach (review r49 M6): else the default disposition gives the same exit code with
+    # nothing created, and the wait would go untested. (The wait holds no file open between its
+    # tries, so /proc cannot show it.)
+    for waited in $(seq 200); do grep -q "^note: .*waiting for process $holder" "$ERR" && break; sleep 0.1; done
+    grep -q "^note: .*waiting for process $holder" "$ERR" ||
+      { kill -9 "$pid"; kill "$holder"; why "SIG$signal: no note of the wait within 20 s: $(head -c 200 "$ERR")"; return 1; }
     kill -"$signal" "$pid"
     # (The shell's report of a job ended by a signal goes to /dev/null.)
     { for waited in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; } 2>/dev/null
