@@ -135,14 +135,19 @@ public func renderStudyFigures(_ figures: [StudyFigure], formats: [ImageFormat],
     -> [(fileName: String, data: Data)] {
     let files = figures.flatMap { figure in formats.map { (figure: figure, format: $0) } }
     let rendered = parallelMap(count: files.count, threads: threads) { index -> Result<Data, any Error> in
-        Result {
-            let (figure, format) = files[index]
-            let canvas = try figure.chart.render(format: format, dpi: dpi, font: try Font()).canvas
-            return format == .png ? try canvas.pngImage().encoded() : try canvas.render()
-        }
+        Result { try renderStudyFigure(files[index].figure, format: files[index].format, dpi: dpi) }
     }
-    return try zip(files, rendered).map { file, data in (fileName: "\(file.figure.name).\(file.format.rawValue)", data: try data.get()) }
+    return try zip(files, rendered).map { file, data in (fileName: studyFigureFileName(file.figure, format: file.format), data: try data.get()) }
 }
+
+/// One figure drawn in `format` and encoded (a PNG compressed), with a font of its own: the file's bytes.
+public func renderStudyFigure(_ figure: StudyFigure, format: ImageFormat, dpi: Double) throws -> Data {
+    let canvas = try figure.chart.render(format: format, dpi: dpi, font: try Font()).canvas
+    return format == .png ? try canvas.pngImage().encoded() : try canvas.render()
+}
+
+/// The file name of `figure` in `format`, such as "accuracy_vs_poison.png".
+public func studyFigureFileName(_ figure: StudyFigure, format: ImageFormat) -> String { "\(figure.name).\(format.rawValue)" }
 
 /// The (x, mean, std) of a metric for one series, fractions ascending, skipping cells without it;
 /// x is the poison fraction the runs asked for, the x of the sigmoid fits, their bands and

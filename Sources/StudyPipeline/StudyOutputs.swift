@@ -76,35 +76,63 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
     try write(try results.jsonData(), "results.json")
     for table in TidyTables.files(results) { try write(Data(table.text.utf8), table.name) }
     let figures = studyFigures(results)
-    var rendered = [String: Data]()
-    for figure in try renderStudyFigures(figures, formats: settings.figureFormats, dpi: settings.dpi, threads: settings.threads) {
-        try write(figure.data, "figures/" + figure.fileName)
-        rendered[figure.fileName] = figure.data
+    let figureFiles = figures.flatMap { figure in settings.figureFormats.map { (figure: figure, format: $0) } }
+    let templates = settings.templates
+    let parsed = try parsed ?? templates.map { try parseTemplate($0.text, fileName: $0.name) }
+    /// Report `index`, its figures linked or embedded as its format places them (`rendered`: the
+    /// figure files written, by file name; a report that links its figures needs none).
+    @Sendable func report(_ index: Int, model: ReportModel, rendered: [String: Data]) throws -> RenderedReport {
+        let template = templates[index]
+        var font: Font?
+        let context = try templateContext(model, format: template.format) { figure in
+            switch template.format.definition.figurePlacement {
+            case let .linked(preferred):
+                let format = preferred.first(where: settings.figureFormats.contains) ?? settings.figureFormats[0]
+                return "figures/\(figure.name).\(format.rawValue)"
+            case let .embedded(preferred):
+                let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
+                if embedded.written, let data = rendered["\(figure.name).\(embedded.format.rawValue)"] { return dataURI(data, format: embedded.format) }
+                let chart = figures.first { $0.name == figure.name }!.chart
+                font = try font ?? Font()
+                return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
+            }
+        }
+        return try renderReport(parsed[index], fileName: template.name, context: context, strict: settings.strict)
     }
-    let model = ReportModel(results, command: settings.command, figures: figures)
-
-    var font: Font?
-    /// The `file` of a figure in a report that places figures so.
-    func figureSource(_ figure: ReportModel.Figure, _ placement: FigurePlacement) throws -> String {
-        switch placement {
-        case let .linked(preferred):
-            let format = preferred.first(where: settings.figureFormats.contains) ?? settings.figureFormats[0]
-            return "figures/\(figure.name).\(format.rawValue)"
-        case let .embedded(preferred):
-            let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
-            if embedded.written, let data = rendered["\(figure.name).\(embedded.format.rawValue)"] { return dataURI(data, format: embedded.format) }
-            let chart = figures.first { $0.name == figure.name }!.chart
-            font = try font ?? Font()
-            return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
+    // One step on the workers: the report model with every report that links its figures (whose text
+    // needs none of their bytes; the first task, the longest), and each figure file drawn and encoded;
+    // then the reports that embed the figures. Errors come as they did one after another: the
+    // figures' in file order, then the reports' in template order.
+    let linked = templates.indices.filter { if case .linked = templates[$0].format.definition.figurePlacement { true } else { false } }
+    let steps = parallelMap(count: 1 + figureFiles.count, threads: settings.threads) { step -> OutputStep in
+        guard step > 0 else {
+            let model = ReportModel(results, command: settings.command, figures: figures)
+            return .linkedReports(model, Dictionary(uniqueKeysWithValues: linked.map { index in
+                (index, Result { try report(index, model: model, rendered: [:]) })
+            }))
+        }
+        let file = figureFiles[step - 1]
+        return .figure(step - 1, Result { try renderStudyFigure(file.figure, format: file.format, dpi: settings.dpi) })
+    }
+    var made: (model: ReportModel, reports: [Int: Result<RenderedReport, any Error>])?
+    var figureData = [Result<Data, any Error>?](repeating: nil, count: figureFiles.count)
+    for step in steps {
+        switch step {
+        case .linkedReports(let model, let reports): made = (model, reports)
+        case .figure(let index, let data): figureData[index] = data
         }
     }
+    var rendered = [String: Data]()
+    for (file, data) in zip(figureFiles, figureData) {
+        let name = studyFigureFileName(file.figure, format: file.format), bytes = try data!.get()
+        try write(bytes, "figures/" + name)
+        rendered[name] = bytes
+    }
+    let model = made!.model
 
     var reports = [String](), warnings = [String]()
-    let parsed = try parsed ?? settings.templates.map { try parseTemplate($0.text, fileName: $0.name) }
-    for (template, parsed) in zip(settings.templates, parsed) {
-        let placement = template.format.definition.figurePlacement
-        let context = try templateContext(model, format: template.format) { try figureSource($0, placement) }
-        let report = try renderReport(parsed, fileName: template.name, context: context, strict: settings.strict)
+    for (index, template) in templates.enumerated() {
+        let report = try made!.reports[index]?.get() ?? report(index, model: model, rendered: rendered)
         warnings += report.unknownVariables.map { variable in
             "\(template.name):\(variable.line):\(variable.column): unknown variable \(quotedUserText(variable.name)) renders as empty text"
         }
@@ -113,6 +141,13 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
         reports.append(name)
     }
     return WrittenOutputs(files: files, reports: reports, warnings: warnings, report: model)
+}
+
+/// One task of `writeStudyOutputs`' parallel step: the report model with the reports that link their
+/// figures (by template index), or figure file `index` drawn and encoded.
+private enum OutputStep: Sendable {
+    case linkedReports(ReportModel, [Int: Result<RenderedReport, any Error>])
+    case figure(Int, Result<Data, any Error>)
 }
 
 /// The study that study.yaml writes for `results`: their configuration, except that an adaptive

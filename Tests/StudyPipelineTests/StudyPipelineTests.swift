@@ -73,6 +73,28 @@ import TestSupport
         return written
     }
 
+    /// The figures are drawn and the reports that link them written in one parallel step, and the
+    /// reports that embed them after: every file, its bytes and the order of the files written are the
+    /// same on one worker and on three.
+    @Test func everyOutputIsTheSameForAnyNumberOfWorkers() throws {
+        let results = Self.results()
+        var written = [([String], [String], [String: Data])]()
+        for threads in [1, 3] {
+            let folder = scratch()
+            defer { remove(folder) }
+            let settings = OutputSettings(figureFormats: [.png, .svg, .pdf], dpi: 60, templates: ReportTemplate.shipped(), strict: false,
+                                          command: "make-report", folder: folder.path, threads: threads)
+            let outputs = try publish(into: folder) { try writeStudyOutputs(results, study: Self.study.layout, settings: settings, into: $0) }
+            let bytes = try Dictionary(uniqueKeysWithValues: outputs.files.map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) })
+            written.append((outputs.files, outputs.reports, bytes))
+        }
+        #expect(written[0].0 == written[1].0 && written[0].1 == written[1].1)
+        #expect(written[0].1 == ["report.md", "report.tex", "report.html"])
+        for (name, data) in written[0].2 { #expect(written[1].2[name] == data, "\(name)") }
+        let html = String(decoding: written[0].2["report.html"] ?? Data(), as: UTF8.self)
+        #expect(html.contains("data:image/svg+xml;base64,"), "the HTML report embeds the SVG figures written")
+    }
+
     @Test func writesTheStudyFileResultsFiguresAndBothReports() throws {
         let folder = scratch()
         defer { remove(folder) }
