@@ -674,8 +674,9 @@ struct BenchCommand: ParsableCommand {
         let analysis = try measure { results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads) }
         var figures = [(fileName: String, data: Data)]()
         let drawing = try measure { figures = try renderStudyFigures(results!, formats: [.png], dpi: 150, threads: threads) }
-        // As `writeStudyOutputs` makes them: the report model once, from the figures the figures step
-        // drew (their names and captions), then each template's context and rendering.
+        // What `writeStudyOutputs` makes beside the figures (measured apart here): the report model once,
+        // from the figures the figures step drew (their names and captions), then each template's
+        // context and rendering.
         let figureList = studyFigures(results!)
         var reports = [(String, String)]()
         let reporting = try measure {

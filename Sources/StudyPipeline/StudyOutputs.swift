@@ -22,7 +22,8 @@ public struct OutputSettings: Sendable {
     /// reports) name the study's files relative to it (`movingPaths`), so that the folder's
     /// study.yaml runs from anywhere, and the folder can move together with its data.
     public var folder: String
-    /// Worker threads that draw and encode the figures (the same bytes for any number).
+    /// Worker threads that draw and encode the figures, make the reports that link them meanwhile,
+    /// and check the templates before the runs (the same bytes for any number).
     public var threads: Int
 
     /// Settings with the given values.
@@ -78,7 +79,11 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
     let figures = studyFigures(results)
     let figureFiles = figures.flatMap { figure in settings.figureFormats.map { (figure: figure, format: $0) } }
     let templates = settings.templates
-    let parsed = try parsed ?? templates.map { try parseTemplate($0.text, fileName: $0.name) }
+    precondition(parsed.map { $0.count == templates.count } ?? true, "one parsed template per template")
+    // Parsed here when not given; a parse error is thrown where it was before the step below made the
+    // linked reports beside the figures: after the figures', before any report's.
+    let parsings = parsed.map { $0.map { Result<ParsedTemplate, any Error>.success($0) } }
+        ?? templates.map { template in Result { try parseTemplate(template.text, fileName: template.name) } }
     /// Report `index`, its figures linked or embedded as its format places them (`rendered`: the
     /// figure files written, by file name; a report that links its figures needs none).
     @Sendable func report(_ index: Int, model: ReportModel, rendered: [String: Data]) throws -> RenderedReport {
@@ -97,7 +102,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
                 return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
             }
         }
-        return try renderReport(parsed[index], fileName: template.name, context: context, strict: settings.strict)
+        return try renderReport(parsings[index].get(), fileName: template.name, context: context, strict: settings.strict)
     }
     // One step on the workers: the report model with every report that links its figures (whose text
     // needs none of their bytes; the first task, the longest), and each figure file drawn and encoded;
@@ -129,6 +134,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
         rendered[name] = bytes
     }
     let model = made!.model
+    for parsing in parsings { _ = try parsing.get() }
 
     var reports = [String](), warnings = [String]()
     for (index, template) in templates.enumerated() {

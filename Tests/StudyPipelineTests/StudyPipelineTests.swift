@@ -75,24 +75,52 @@ import TestSupport
 
     /// The figures are drawn and the reports that link them written in one parallel step, and the
     /// reports that embed them after: every file, its bytes and the order of the files written are the
-    /// same on one worker and on three.
+    /// same on one worker and on three, with the embedding report first or last among the templates;
+    /// the HTML report embeds the SVG figures written (the very bytes of figures/*.svg).
     @Test func everyOutputIsTheSameForAnyNumberOfWorkers() throws {
         let results = Self.results()
-        var written = [([String], [String], [String: Data])]()
-        for threads in [1, 3] {
-            let folder = scratch()
-            defer { remove(folder) }
-            let settings = OutputSettings(figureFormats: [.png, .svg, .pdf], dpi: 60, templates: ReportTemplate.shipped(), strict: false,
-                                          command: "make-report", folder: folder.path, threads: threads)
-            let outputs = try publish(into: folder) { try writeStudyOutputs(results, study: Self.study.layout, settings: settings, into: $0) }
-            let bytes = try Dictionary(uniqueKeysWithValues: outputs.files.map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) })
-            written.append((outputs.files, outputs.reports, bytes))
+        for templates in [ReportTemplate.shipped(), ReportTemplate.shipped().reversed()] {
+            var written = [([String], [String], [String: Data])]()
+            for threads in [1, 3] {
+                let folder = scratch()
+                defer { remove(folder) }
+                let settings = OutputSettings(figureFormats: [.png, .svg, .pdf], dpi: 60, templates: templates, strict: false,
+                                              command: "make-report", folder: folder.path, threads: threads)
+                let outputs = try publish(into: folder) { try writeStudyOutputs(results, study: Self.study.layout, settings: settings, into: $0) }
+                let bytes = try Dictionary(uniqueKeysWithValues: outputs.files.map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) })
+                written.append((outputs.files, outputs.reports, bytes))
+            }
+            #expect(written[0].0 == written[1].0 && written[0].1 == written[1].1)
+            #expect(written[0].1 == templates.map(\.format.reportFileName))
+            #expect(Array(written[0].0.suffix(3)) == templates.map(\.format.reportFileName), "the reports last, in template order")
+            for (name, data) in written[0].2 { #expect(written[1].2[name] == data, "\(name)") }
+            let html = String(decoding: written[0].2["report.html"] ?? Data(), as: UTF8.self)
+            let svg = try #require(written[0].2["figures/accuracy_vs_poison.svg"])
+            #expect(html.contains("data:image/svg+xml;base64," + svg.base64EncodedString()), "the HTML report embeds the SVG written")
         }
-        #expect(written[0].0 == written[1].0 && written[0].1 == written[1].1)
-        #expect(written[0].1 == ["report.md", "report.tex", "report.html"])
-        for (name, data) in written[0].2 { #expect(written[1].2[name] == data, "\(name)") }
-        let html = String(decoding: written[0].2["report.html"] ?? Data(), as: UTF8.self)
-        #expect(html.contains("data:image/svg+xml;base64,"), "the HTML report embeds the SVG figures written")
+    }
+
+    /// Report errors come in template order whatever the workers (a linked report made beside the
+    /// figures, an embedding one after them), and a template that does not parse, given unparsed,
+    /// fails before any report does.
+    @Test func reportErrorsComeInTemplateOrder() throws {
+        let results = Self.results()
+        let unknownMD = ReportTemplate(name: "unknown.md", text: "{{nosuch}}", format: .markdown)
+        let unknownHTML = ReportTemplate(name: "unknown.html", text: "{{#figures}}{{file}}{{/figures}}{{nosuch}}", format: ReportFormat(rawValue: "html")!)
+        let unclosed = ReportTemplate(name: "unclosed.tex", text: "{{#figures}}", format: .latex)
+        let cases: [([ReportTemplate], String)] = [([unknownHTML, unknownMD], "unknown.html:"), ([unknownMD, unknownHTML], "unknown.md:"),
+                                                   ([unknownHTML, unclosed], "unclosed.tex:")]
+        for (templates, prefix) in cases {
+            for threads in [1, 3] {
+                let folder = scratch()
+                defer { remove(folder) }
+                let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: templates, strict: true, command: "make-report",
+                                              folder: folder.path, threads: threads)
+                #expect("\(templates.map(\.name)), \(threads) workers", performing: {
+                    _ = try publish(into: folder) { try writeStudyOutputs(results, study: Self.study.layout, settings: settings, into: $0) }
+                }, throws: { "\($0)".hasPrefix(prefix) })
+            }
+        }
     }
 
     @Test func writesTheStudyFileResultsFiguresAndBothReports() throws {
