@@ -97,9 +97,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
             case let .embedded(preferred):
                 let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
                 if embedded.written, let data = rendered["\(figure.name).\(embedded.format.rawValue)"] { return dataURI(data, format: embedded.format) }
-                let chart = figures.first { $0.name == figure.name }!.chart
-                font = try font ?? Font()
-                return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
+                return try drawnFigureURI(figure.name, of: figures, format: embedded.format, dpi: embedded.dpi, font: &font)
             }
         }
         return try renderReport(parsings[index].get(), fileName: template.name, context: context, strict: settings.strict)
@@ -197,6 +195,14 @@ func embeddedFigureFormat(preferring preferred: [ImageFormat], settings: OutputS
     return (preferred[0], maximumEmbeddedDPI, false)
 }
 
+/// The data URI of the figure `name` of `figures` drawn for a report alone, in `format` at `dpi`
+/// (`embeddedFigureFormat`), with `font`, made on first use.
+private func drawnFigureURI(_ name: String, of figures: [StudyFigure], format: ImageFormat, dpi: Double, font: inout Font?) throws -> String {
+    let chart = figures.first { $0.name == name }!.chart
+    font = try font ?? Font()
+    return dataURI(try chart.render(format: format, dpi: dpi, font: font!).canvas.render(), format: format)
+}
+
 /// Checks every template of `settings` before any run: each must parse (`parseTemplate`), render
 /// within `maximumRenderSteps` and `maximumReportBytes`, and under `strict` name no variable that
 /// the report of `study` will lack. Both are found against the context of provisional results
@@ -252,9 +258,7 @@ public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throw
                 guard case let .embedded(preferred) = template.format.definition.figurePlacement,
                       template.text != ReportTemplate.shipped(template.format).text else { return "figures/\(figure.name).png" }
                 let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
-                font = try font ?? Font()
-                let chart = figures.first { $0.name == figure.name }!.chart
-                return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
+                return try drawnFigureURI(figure.name, of: figures, format: embedded.format, dpi: embedded.dpi, font: &font)
             }
             _ = try checkRendering(parsed[index], fileName: template.name, context: context, strict: settings.strict, longestLists: longestLists)
         }
